@@ -1,0 +1,53 @@
+# LedgerML — developer entry points. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+PYTEST := .venv/bin/pytest
+STACK := $(PY) -m ledgerml.stack
+PY_TEST_PATHS := stack/tests services tests/integration
+
+.PHONY: help install up down status clean demo test lint test-unit test-integration test-chaincode helm-check bench
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: ## Install toolchains and engines into the per-user cache (idempotent)
+	@bash stack/install.sh
+
+up: install ## Start the local stack (Kafka, MinIO, Ray, PostgreSQL) on loopback; a no-op when running
+	@$(STACK) up --profile dev
+
+down: ## Stop everything `make up` started, by process id
+	@$(STACK) down --profile dev
+
+status: ## Report each component; non-zero if one is down
+	@$(STACK) status --profile dev
+
+clean: ## Stop the stacks and remove their state (.run/)
+	@if [ -x $(PY) ]; then $(STACK) clean --profile dev; $(STACK) clean --profile test; fi
+	@rm -rf .run
+
+demo: up ## Bring the stack up and run a round trip through every engine
+	@$(PY) -m ledgerml.stack.demo --profile dev
+
+lint: install ## ruff, mypy (strict on services/shared), gofmt/go vet on the chaincode
+	@.venv/bin/ruff check stack services tests conftest.py
+	@.venv/bin/mypy --strict services/shared/src
+	@.venv/bin/mypy stack/src
+
+test-unit: install ## Unit tests: no network, fast
+	@$(PYTEST) -q -m "not integration and not e2e" $(PY_TEST_PATHS)
+
+test-integration: install ## Integration tests against the real test stack (started and stopped here)
+	@bash stack/with-test-stack.sh $(PYTEST) -q -m integration $(PY_TEST_PATHS)
+
+test-chaincode: ## Go chaincode core: gofmt, go vet, tests with coverage >= 85%
+	@bash chaincode/check.sh
+
+helm-check: ## Helm lint, render, schema-validate the chart and its tests
+	@bash helm/check.sh
+
+test: lint test-unit test-chaincode helm-check test-integration ## Everything CI runs: lint + all test tiers
+
+bench: install ## Benchmarks (none can run yet: each needs the Fabric ledger; see bench/README.md)
+	@cat bench/README.md

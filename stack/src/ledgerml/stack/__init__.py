@@ -1,0 +1,1 @@
+"""Local stack manager: install, start, probe and stop the engines LedgerML runs on."""

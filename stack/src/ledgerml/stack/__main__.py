@@ -1,0 +1,5 @@
+import sys
+
+from ledgerml.stack.cli import main
+
+sys.exit(main())

@@ -1,0 +1,125 @@
+"""`python -m ledgerml.stack {up,down,status,clean,env} [--profile dev|test]`."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from ledgerml.stack.components import ALL, Component
+from ledgerml.stack.components.fabric import fabric_status
+from ledgerml.stack.config import PROFILES, StackConfig
+from ledgerml.stack.procs import ReadinessError, port_free, running_pid
+
+
+def _components(cfg: StackConfig) -> list[Component]:
+    return [cls(cfg) for cls in ALL]
+
+
+def _rss_mib(pid: int) -> float:
+    """Resident memory of a process and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def _write_env(cfg: StackConfig, comps: list[Component]) -> None:
+    lines = [f"LEDGERML_STACK_PROFILE={cfg.profile}", f"LEDGERML_STACK_RUN_DIR={cfg.run_dir}",
+             f"LEDGERML_PKI_ROOT={cfg.run_dir / 'pki'}"]
+    for comp in comps:
+        lines += [f"{k}={v}" for k, v in comp.endpoints().items()]
+    cfg.env_file.parent.mkdir(parents=True, exist_ok=True)
+    cfg.env_file.write_text("\n".join(lines) + "\n")
+    cfg.env_file.chmod(0o600)
+
+
+def _check_ports(comps: list[Component]) -> None:
+    busy = [(c.name, p) for c in comps if running_pid(c.pid_file) is None for p in c.ports() if not port_free(p)]
+    if busy:
+        detail = ", ".join(f"{name}:{port}" for name, port in busy)
+        raise ReadinessError(f"ports already in use by another program: {detail}. Stop it, or change "
+                             f"stack/ports.env for this profile.")
+
+
+def up(cfg: StackConfig) -> int:
+    from ledgerml.stack.pki import create_consortium
+
+    comps = _components(cfg)
+    _check_ports(comps)
+    create_consortium(cfg.run_dir / "pki")
+    started = time.monotonic()
+    for comp in comps:
+        t0 = time.monotonic()
+        was_running = running_pid(comp.pid_file) is not None
+        try:
+            comp.start()
+        except ReadinessError as exc:
+            print(f"✗ {comp.name}: {exc}", file=sys.stderr)
+            return 1
+        state = "already running" if was_running else f"ready in {time.monotonic() - t0:.1f}s"
+        print(f"✓ {comp.name:<9} {state:<18} {comp.summary()}")
+    _write_env(cfg, comps)
+    ok, why = fabric_status(cfg)
+    print(f"{'✓' if ok else '!'} {'fabric':<9} {'present' if ok else 'BLOCKED':<18} {why}")
+    print(f"stack '{cfg.profile}' up in {time.monotonic() - started:.1f}s; endpoints in {cfg.env_file}; "
+          f"logs in {cfg.logs_dir}")
+    return 0
+
+
+def down(cfg: StackConfig) -> int:
+    for comp in reversed(_components(cfg)):
+        print(f"{'■ stopped' if comp.stop() else '· not running'} {comp.name}")
+    return 0
+
+
+def status(cfg: StackConfig) -> int:
+    down_count = 0
+    for comp in _components(cfg):
+        pid = running_pid(comp.pid_file)
+        healthy = pid is not None and comp.ready()
+        down_count += not healthy
+        mem = f"{_rss_mib(pid):7.0f} MiB" if pid else " " * 11
+        print(f"{'✓ up  ' if healthy else '✗ DOWN'} {comp.name:<9} pid={pid or '-':<8} {mem}  {comp.summary()}")
+    ok, why = fabric_status(cfg)
+    print(f"{'✓ up  ' if ok else '! BLOCKED'} fabric    {why}")
+    return 1 if down_count else 0
+
+
+def clean(cfg: StackConfig) -> int:
+    down(cfg)
+    for comp in _components(cfg):
+        if hasattr(comp, "temp_dir"):
+            shutil.rmtree(comp.temp_dir, ignore_errors=True)
+    shutil.rmtree(cfg.run_dir, ignore_errors=True)
+    print(f"removed {cfg.run_dir}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lml-stack", description=__doc__)
+    parser.add_argument("command", choices=["up", "down", "status", "clean", "env"])
+    parser.add_argument("--profile", choices=PROFILES, default="dev")
+    args = parser.parse_args(argv)
+    cfg = StackConfig.for_profile(args.profile)
+    if args.command == "env":
+        print(cfg.env_file)
+        return 0
+    handler = {"up": up, "down": down, "status": status, "clean": clean}[args.command]
+    return handler(cfg)

@@ -1,0 +1,11 @@
+"""Stack components in start order."""
+
+from ledgerml.stack.components.base import Component
+from ledgerml.stack.components.kafka import Kafka
+from ledgerml.stack.components.minio import MinIO
+from ledgerml.stack.components.postgres import Postgres
+from ledgerml.stack.components.ray import Ray
+
+ALL: tuple[type[Component], ...] = (Postgres, MinIO, Kafka, Ray)
+
+__all__ = ["ALL", "Component", "Kafka", "MinIO", "Postgres", "Ray"]
