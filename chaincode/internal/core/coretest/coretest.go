@@ -41,6 +41,7 @@ type World struct {
 	Ledger *memledger.Ledger
 	Clock  time.Time
 	n      int
+	last   []memledger.Event
 }
 
 // NewWorld returns an empty consortium ledger at Start.
@@ -66,6 +67,7 @@ func (w *World) Submit(caller ledger.Identity, fn func(tx *txn.Tx) error) error 
 		return err
 	}
 	require.Len(w.T, w.Ledger.Events(), 1, "a successful write sets exactly one event")
+	w.last = w.Ledger.Events()
 	w.Ledger.Commit()
 	return nil
 }
@@ -83,13 +85,12 @@ func (w *World) Must(err error) {
 	require.NoError(w.T, err)
 }
 
-// LastEvent decodes the last committed transaction's event payload into v
+// LastEvent decodes the last committed write's event payload into v
 // and returns its name.
 func (w *World) LastEvent(v any) string {
-	ev := w.Ledger.Events()
-	require.NotEmpty(w.T, ev)
-	require.NoError(w.T, json.Unmarshal(ev[len(ev)-1].Payload, v))
-	return ev[len(ev)-1].Name
+	require.Len(w.T, w.last, 1)
+	require.NoError(w.T, json.Unmarshal(w.last[0].Payload, v))
+	return w.last[0].Name
 }
 
 // Key builds a composite key the way the core does.
