@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+
 from ledgerml.stack import smoke
 
 pytestmark = pytest.mark.integration

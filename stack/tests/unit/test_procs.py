@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ledgerml.stack.procs import ReadinessError, running_pid, spawn, stop, wait_until
 
 
