@@ -1,0 +1,1 @@
+"""Shared building blocks that cross LedgerML service boundaries."""

@@ -1,0 +1,129 @@
+"""Domain error hierarchy with stable codes (`LML-xxxx`); the table lives in services/shared/ERRORS.md.
+
+Each class carries its code, HTTP status and title, so the one exception handler in
+`ledgerml.shared.web.problems` maps any of them without a lookup table of its own.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class LedgerMLError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    code: ClassVar[str] = "LML-0000"
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+
+
+# 1xxx: the request itself is wrong
+class InvalidRequest(LedgerMLError):
+    code, status, title = "LML-1000", 422, "Invalid request"
+
+
+class NotFound(LedgerMLError):
+    code, status, title = "LML-1004", 404, "Not found"
+
+
+class Conflict(LedgerMLError):
+    code, status, title = "LML-1009", 409, "Conflict"
+
+
+# 2xxx: authentication (who is calling)
+class AuthenticationFailed(LedgerMLError):
+    code, status, title = "LML-2000", 401, "Authentication required"
+
+
+class CredentialMalformed(AuthenticationFailed):
+    code, title = "LML-2001", "Malformed credential"
+
+
+class CredentialExpired(AuthenticationFailed):
+    code, title = "LML-2002", "Credential expired"
+
+
+class WrongAudience(AuthenticationFailed):
+    code, title = "LML-2003", "Credential issued for another service"
+
+
+class UnknownCertificateAuthority(AuthenticationFailed):
+    code, title = "LML-2004", "Certificate not issued by a consortium CA"
+
+
+class BadSignature(AuthenticationFailed):
+    code, title = "LML-2005", "Signature does not verify"
+
+
+class WrongOrganisation(AuthenticationFailed):
+    code, title = "LML-2006", "Credential claims another organisation"
+
+
+class CertificateRejected(AuthenticationFailed):
+    code, title = "LML-2007", "Certificate not valid for signing"
+
+
+# 3xxx: authorisation (what the caller may do)
+class PermissionDenied(LedgerMLError):
+    code, status, title = "LML-3000", 403, "Permission denied"
+
+
+class NotOwnerOrganisation(PermissionDenied):
+    code, title = "LML-3001", "Only the owning organisation may do this"
+
+
+class ReadOnlyRole(PermissionDenied):
+    code, title = "LML-3002", "Auditors have read-only access"
+
+
+class GrantMissing(PermissionDenied):
+    code, title = "LML-3003", "No ledger grant allows this"
+
+
+class RoleNotAllowed(PermissionDenied):
+    code, title = "LML-3004", "Role not allowed"
+
+
+# 5xxx: dependencies and infrastructure
+class DependencyUnavailable(LedgerMLError):
+    """A dependency (DB, Kafka, ledger, object store) cannot be reached; retrying later may work."""
+
+    code, status, title = "LML-5003", 503, "Dependency unavailable"
+    retry_after_s: int = 5
+
+    def __init__(self, detail: str | None = None, *, dependency: str, retry_after_s: int = 5) -> None:
+        super().__init__(detail or f"{dependency} is unavailable")
+        self.dependency = dependency
+        self.retry_after_s = retry_after_s
+
+
+class EventPublishFailed(LedgerMLError):
+    code, status, title = "LML-5010", 502, "Event could not be published"
+
+
+class EventRejected(LedgerMLError):
+    """A consumed record is not a valid event; it is skipped, never retried."""
+
+    code, status, title = "LML-5011", 422, "Event rejected"
+
+
+class LedgerError(LedgerMLError):
+    """A ledger call failed; always carries the transaction id when one exists."""
+
+    code, status, title = "LML-6000", 502, "Ledger call failed"
+
+    def __init__(self, detail: str | None = None, *, tx_id: str | None = None) -> None:
+        super().__init__(detail)
+        self.tx_id = tx_id
+
+
+class LedgerEndorsementFailed(LedgerError):
+    code, status, title = "LML-6001", 409, "Ledger endorsement refused"
+
+
+class ConfigurationInvalid(LedgerMLError):
+    code, status, title = "LML-9001", 500, "Service misconfigured"

@@ -1,0 +1,1 @@
+"""HTTP edge shared by every service: problem+json errors, authentication, health and metrics."""
