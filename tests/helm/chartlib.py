@@ -11,6 +11,8 @@ CHART = ROOT / "helm" / "ledgerml"
 EXAMPLES = ROOT / "k8s" / "examples"
 
 Docs = list[dict[str, Any]]
+
+
 def run_template(helm: str, *args: str) -> subprocess.CompletedProcess[str]:
     cmd = [helm, "template", "ledgerml", str(CHART), "-n", "ledgerml-t", "--kube-version", "1.33.0", *args]
     return subprocess.run(cmd, capture_output=True, text=True, check=False)

@@ -18,7 +18,9 @@ def test_no_secret_value_in_any_configmap(render, args):
     deployments = {d["metadata"]["name"]: d for d in kinds(docs, "Deployment")}
     for cm in kinds(docs, "ConfigMap"):
         for key, value in cm["data"].items():
-            assert key.endswith("_FILE") or not SECRETISH.search(key), f"{cm['metadata']['name']}: {key} looks like a secret value"
+            assert key.endswith("_FILE") or not SECRETISH.search(key), (
+                f"{cm['metadata']['name']}: {key} looks like a secret value"
+            )
             assert "-----BEGIN" not in value, key
             if key.endswith("DATABASE_URL"):
                 assert re.match(r"^[\w+]+://[^:@/]+@", value), f"password in {key}: {value}"
