@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from cryptography.hazmat.primitives import serialization
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+
+from ledgerml.shared.identity import Principal, Role, issue_token
+from ledgerml.shared.web.app import build_app
+from ledgerml.shared.web.auth import (
+    Authenticator,
+    CurrentPrincipal,
+    require_ledger_grant,
+    require_owner_org,
+)
+
+from .pki_helpers import make_ca, trust_store
+
+ORG1 = make_ca("Org1MSP", "org1.ledgerml.test")
+ORG3 = make_ca("Org3MSP", "org3.ledgerml.test")
+USER1, AUDITOR = ORG1.issue("User1"), ORG3.issue("User1")
+
+
+class OnlyOrg2Grants:
+    def allows(self, principal: Principal, *, action: str, resource: str) -> bool:
+        return principal.org == "Org2MSP" and action == "read"
+
+
+router = APIRouter()
+
+
+@router.get("/whoami")
+def whoami(principal: CurrentPrincipal) -> dict[str, str]:
+    return {"org": principal.org, "role": principal.role, "subject": principal.subject}
+
+
+@router.post("/datasets/{owner}")
+def change(owner: str, principal: CurrentPrincipal) -> dict[str, str]:
+    require_owner_org(principal, owner)
+    return {"ok": "changed"}
+
+
+@router.get("/granted")
+def granted(principal: CurrentPrincipal) -> dict[str, str]:
+    require_ledger_grant(OnlyOrg2Grants(), principal, action="read", resource="d1")
+    return {"ok": "granted"}
+
+
+def _app() -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.authenticator = Authenticator(trust=trust_store(ORG1, ORG3), audience="registry")
+        yield
+
+    return build_app(service="registry", version="0", lifespan=lifespan, routers=[router])
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_routes_deny_anonymous_callers() -> None:
+    with TestClient(_app()) as client:
+        response = client.get("/whoami")
+        assert response.status_code == 401 and response.json()["code"] == "LML-2000"
+        assert client.get("/whoami", headers={"Authorization": "Basic x"}).json()["code"] == "LML-2001"
+
+
+def test_forwarded_certificate_headers_are_ignored() -> None:
+    pem = USER1.certificate.public_bytes(serialization.Encoding.PEM).decode().replace("\n", "")
+    with TestClient(_app()) as client:
+        response = client.get("/whoami", headers={"X-Client-Cert": pem, "X-SSL-Client-Cert": pem})
+        assert response.status_code == 401
+
+
+def test_bearer_token_authenticates() -> None:
+    with TestClient(_app()) as client:
+        response = client.get("/whoami", headers=_bearer(issue_token(USER1, audience="registry")))
+        assert response.json() == {"org": "Org1MSP", "role": "client", "subject": "User1@org1.ledgerml.test"}
+
+
+def test_health_and_metrics_are_public() -> None:
+    with TestClient(_app()) as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/metrics").status_code == 200
+        assert client.get("/readyz").status_code == 503  # no checks registered: not ready
+
+
+def test_owner_org_only() -> None:
+    with TestClient(_app()) as client:
+        headers = _bearer(issue_token(USER1, audience="registry"))
+        assert client.post("/datasets/Org1MSP", headers=headers).status_code == 200
+        refused = client.post("/datasets/Org2MSP", headers=headers)
+        assert refused.status_code == 403 and refused.json()["code"] == "LML-3001"
+
+
+def test_auditor_org_reads_but_never_writes() -> None:
+    with TestClient(_app()) as client:
+        headers = _bearer(issue_token(AUDITOR, audience="registry"))
+        assert client.get("/whoami", headers=headers).status_code == 200
+        refused = client.post("/datasets/Org3MSP", headers=headers)
+        assert refused.status_code == 403 and refused.json()["code"] == "LML-3002"
+
+
+def test_ledger_grant_helper_refuses_without_grant() -> None:
+    with TestClient(_app()) as client:
+        refused = client.get("/granted", headers=_bearer(issue_token(USER1, audience="registry")))
+        assert refused.status_code == 403 and refused.json()["code"] == "LML-3003"
+
+
+def test_mtls_principal_comes_from_the_tls_extension() -> None:
+    authenticator = Authenticator(trust=trust_store(ORG1), audience="registry")
+    pem = USER1.certificate.public_bytes(serialization.Encoding.PEM).decode()
+    scope = {"extensions": {"tls": {"client_cert_chain": [pem]}}}
+    assert authenticator.authenticate(scope, None) == Principal("Org1MSP", Role.CLIENT,
+                                                                "User1@org1.ledgerml.test")
