@@ -11,10 +11,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self
 
-from ledgerml.shared.telemetry.tracing import TraceExporter
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+from ledgerml.shared.telemetry.tracing import TraceExporter
 
 SECRETS_DIR = Path("/run/secrets/ledgerml")
 _PLACEHOLDER = re.compile(r"^(|change[-_ ]?me.*|secret|password|placeholder|todo|xxx+|example|default)$", re.I)

@@ -6,9 +6,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal, Self
 
-from ledgerml.shared.errors import EventRejected
-from ledgerml.shared.events.schemas import EVENT_MODELS, EventData
-from ledgerml.shared.events.types import EventType
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -18,6 +15,10 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+
+from ledgerml.shared.errors import EventRejected
+from ledgerml.shared.events.schemas import EVENT_MODELS, EventData
+from ledgerml.shared.events.types import EventType
 
 TRACEPARENT_PATTERN = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from ledgerml.shared.events.types import EventType
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ledgerml.shared.events.types import EventType
 
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Identifier = Annotated[str, Field(min_length=1, max_length=128)]

@@ -13,6 +13,7 @@ from typing import TypeVar
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.x509.oid import NameOID
+
 from ledgerml.shared.errors import (
     CertificateRejected,
     CredentialExpired,

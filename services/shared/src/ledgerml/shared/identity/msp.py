@@ -14,6 +14,7 @@ import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
 from ledgerml.shared.errors import ConfigurationInvalid
 from ledgerml.shared.identity.principal import Role
 

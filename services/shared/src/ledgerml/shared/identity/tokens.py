@@ -14,6 +14,7 @@ from typing import Any
 
 import jwt
 from cryptography import x509
+
 from ledgerml.shared.errors import (
     BadSignature,
     CredentialExpired,

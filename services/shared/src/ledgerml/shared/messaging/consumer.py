@@ -8,14 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from opentelemetry import trace
+from prometheus_client import Counter
+from sqlalchemy import Connection, Engine
+
 from ledgerml.shared.errors import EventRejected
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.messaging.ports import EventSource, InboundRecord
 from ledgerml.shared.persistence import insert_ignoring_duplicates, processed_events_table
 from ledgerml.shared.telemetry.context import extract_context
-from opentelemetry import trace
-from prometheus_client import Counter
-from sqlalchemy import Connection, Engine
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("ledgerml.shared.messaging")

@@ -15,10 +15,11 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError, KafkaTimeoutError, NoBrokersAvailable, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
+from opentelemetry import trace
+
 from ledgerml.shared.errors import DependencyUnavailable, EventPublishFailed
 from ledgerml.shared.messaging.ports import InboundRecord, OutboundRecord
 from ledgerml.shared.telemetry.context import extract_context, inject_headers
-from opentelemetry import trace
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("ledgerml.shared.messaging.kafka")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import Connection, update
+
 from ledgerml.shared.events import Envelope, EventData, topic_for
 from ledgerml.shared.persistence import (
     insert_ignoring_duplicates,
@@ -11,7 +13,6 @@ from ledgerml.shared.persistence import (
     producer_sequences_table,
 )
 from ledgerml.shared.telemetry.context import current_traceparent
-from sqlalchemy import Connection, update
 
 
 class Outbox:

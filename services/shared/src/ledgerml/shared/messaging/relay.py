@@ -6,11 +6,12 @@ import logging
 import threading
 from datetime import UTC, datetime
 
+from prometheus_client import Counter
+from sqlalchemy import Engine, select, update
+
 from ledgerml.shared.errors import LedgerMLError
 from ledgerml.shared.messaging.ports import EventPublisher, OutboundRecord
 from ledgerml.shared.persistence import outbox_table
-from prometheus_client import Counter
-from sqlalchemy import Engine, select, update
 
 log = logging.getLogger(__name__)
 

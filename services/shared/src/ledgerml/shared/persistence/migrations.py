@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import command, context, op
 from alembic.config import Config
-from ledgerml.shared.persistence.tables import AutoId
 from sqlalchemy import Engine, MetaData
+
+from ledgerml.shared.persistence.tables import AutoId
 
 
 def create_messaging_tables_v1() -> None:

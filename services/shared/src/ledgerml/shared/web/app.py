@@ -7,11 +7,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from prometheus_client import Counter, Histogram
+
 from ledgerml.shared.telemetry.tracing import instrument_app
 from ledgerml.shared.web import health
 from ledgerml.shared.web.auth import auditors_read_only, authenticate
 from ledgerml.shared.web.problems import install_problem_handlers
-from prometheus_client import Counter, Histogram
 
 REQUESTS = Counter("ledgerml_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram("ledgerml_http_request_seconds", "HTTP request latency", ["service", "route"])

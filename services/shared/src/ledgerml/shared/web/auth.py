@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from cryptography import x509
 from fastapi import Depends, Request
+
 from ledgerml.shared.errors import (
     AuthenticationFailed,
     CredentialMalformed,

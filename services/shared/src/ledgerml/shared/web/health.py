@@ -7,10 +7,11 @@ from typing import Protocol
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from ledgerml.shared.errors import DependencyUnavailable
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+
+from ledgerml.shared.errors import DependencyUnavailable
 
 
 class ReadinessCheck(Protocol):

@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from ledgerml.shared.errors import AuthenticationFailed, DependencyUnavailable, LedgerError, LedgerMLError
 from opentelemetry import trace
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ledgerml.shared.errors import AuthenticationFailed, DependencyUnavailable, LedgerError, LedgerMLError
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
