@@ -57,9 +57,12 @@ def parse(text: str) -> list[tuple[str, str, bool]]:
         if stripped.startswith("# --"):
             comment = [stripped[4:].strip()]
             continue
-        if stripped.startswith("#") or not stripped or stripped.startswith("- "):
-            if not stripped.startswith("#"):
-                comment = []
+        if stripped.startswith("#"):
+            if comment:  # continuation of a "# --" comment
+                comment.append(stripped[1:].strip())
+            continue
+        if not stripped or stripped.startswith("- "):
+            comment = []
             continue
         m = KEY.match(line)
         if not m:

@@ -15,27 +15,26 @@ SECRETISH = re.compile(r"PASSWORD|SECRET|_KEY|TOKEN|CREDENTIAL")
 def test_no_secret_value_in_any_configmap(render, args):
     docs = render(*args)
     assert not kinds(docs, "Secret"), "the chart must only reference existing Secrets"
-    deployments = {d["metadata"]["name"]: d for d in kinds(docs, "Deployment")}
-    for cm in kinds(docs, "ConfigMap"):
-        for key, value in cm["data"].items():
-            assert key.endswith("_FILE") or not SECRETISH.search(key), (
-                f"{cm['metadata']['name']}: {key} looks like a secret value"
-            )
+    configmaps = {c["metadata"]["name"]: c["data"] for c in kinds(docs, "ConfigMap")}
+    for name, data in configmaps.items():
+        for key, value in data.items():
+            assert not SECRETISH.search(key), f"{name}: {key} looks like a secret value"
+            assert "DATABASE_URL" not in key, (name, key)
             assert "-----BEGIN" not in value, key
-            if key.endswith("DATABASE_URL"):
-                assert re.match(r"^[\w+]+://[^:@/]+@", value), f"password in {key}: {value}"
-    # Every *_FILE setting points into the projected volume built only from Secrets.
-    for d in deployments.values():
+    for d in kinds(docs, "Deployment"):
         spec = d["spec"]["template"]["spec"]
-        (vol,) = [v for v in spec["volumes"] if v["name"] == "secrets"]
-        assert all(set(src) == {"secret"} for src in vol["projected"]["sources"])
-        paths = {i["path"] for src in vol["projected"]["sources"] for i in src["secret"]["items"]}
-        cm_name = spec["containers"][0]["envFrom"][0]["configMapRef"]["name"]
-        cm = next(c for c in kinds(docs, "ConfigMap") if c["metadata"]["name"] == cm_name)
-        files = {v for k, v in cm["data"].items() if k.endswith("_FILE")}
-        assert files, cm_name
-        assert {f.removeprefix("/var/run/secrets/ledgerml/") for f in files} <= paths, d["metadata"]["name"]
-        assert not any("env" in c and any("valueFrom" in e for e in c["env"]) for c in spec["containers"])
+        volumes = {v["name"]: v for v in spec["volumes"]}
+        for name in ("secrets", "identity"):
+            assert all(set(src) == {"secret"} for src in volumes[name]["projected"]["sources"])
+        data = configmaps[spec["containers"][0]["envFrom"][0]["configMapRef"]["name"]]
+        prefix = next(k.removesuffix("MSP_ID") for k in data if k.endswith("_MSP_ID"))
+        files = {i["path"] for s in volumes["secrets"]["projected"]["sources"] for i in s["secret"]["items"]}
+        assert f"{prefix}DATABASE_URL" in files, d["metadata"]["name"]
+        assert all(f.startswith(prefix) for f in files), files
+        mounts = {m["name"]: m for m in spec["containers"][0]["volumeMounts"]}
+        assert mounts["secrets"]["mountPath"] == "/run/secrets/ledgerml" and mounts["secrets"]["readOnly"]
+        assert data[f"{prefix}IDENTITY_MSP_DIR"].startswith(mounts["identity"]["mountPath"])
+        assert not any("valueFrom" in e for c in spec["containers"] for e in c.get("env", []))
 
 
 def test_least_privilege_mounts(render):
@@ -46,6 +45,7 @@ def test_least_privilege_mounts(render):
         mounts[d["metadata"]["labels"]["app.kubernetes.io/component"]] = {
             i["path"] for s in vol["projected"]["sources"] for i in s["secret"]["items"]
         }
-    assert "org/org.key" in mounts["storage"]
-    assert "org/org.key" not in mounts["registry"] and "s3/secret-key" not in mounts["registry"]
-    assert "s3/secret-key" in mounts["training"] and "org/org.key" not in mounts["training"]
+    assert "LEDGERML_STORAGE_ORG_KEY" in mounts["storage"]
+    assert mounts["registry"] == {"LEDGERML_REGISTRY_DATABASE_URL"}
+    assert "LEDGERML_TRAINING_S3_SECRET_KEY" in mounts["training"]
+    assert "LEDGERML_TRAINING_ORG_KEY" not in mounts["training"]

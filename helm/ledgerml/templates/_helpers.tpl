@@ -13,10 +13,6 @@ audit: {pkg: audit, s3: false, orgKey: false}
 {{- define "ledgerml.peerName" -}}{{ include "ledgerml-lib.componentName" (list . "peer") }}{{- end -}}
 {{- define "ledgerml.tenantName" -}}{{ include "ledgerml-lib.componentName" (list . "minio") }}{{- end -}}
 
-{{- define "ledgerml.databaseHost" -}}
-{{- if eq .Values.database.mode "cnpg" -}}{{ include "ledgerml.pgCluster" . }}-rw{{- else -}}{{ required "database.host is required with database.mode=external" .Values.database.host }}{{- end -}}
-{{- end -}}
-
 {{- define "ledgerml.databaseSecret" -}}
 {{- if .Values.secrets.database.name -}}{{ .Values.secrets.database.name }}{{- else if eq .Values.database.mode "cnpg" -}}{{ include "ledgerml.pgCluster" . }}-app{{- else -}}{{ fail "secrets.database.name is required with database.mode=external" }}{{- end -}}
 {{- end -}}
@@ -37,8 +33,10 @@ audit: {pkg: audit, s3: false, orgKey: false}
 {{- if eq .Values.fabric.mode "operator" -}}{{ include "ledgerml.peerName" . }}.{{ .Release.Namespace }}.svc:7051{{- else -}}{{ required "fabric.peerEndpoint is required with fabric.mode=external" .Values.fabric.peerEndpoint }}{{- end -}}
 {{- end -}}
 
-{{/* Files under /var/run/secrets/ledgerml that the settings point at. */}}
-{{- define "ledgerml.secretDir" -}}/var/run/secrets/ledgerml{{- end -}}
+{{/* Secret values as files named like their settings (pydantic-settings secrets_dir of ledgerml.shared). */}}
+{{- define "ledgerml.secretDir" -}}/run/secrets/ledgerml{{- end -}}
+{{/* Certificates: the MSP folder (signcerts/, keystore/) and the TLS CAs. */}}
+{{- define "ledgerml.identityDir" -}}/etc/ledgerml/identity{{- end -}}
 
 {{/*
 ledgerml.settings: the non-secret environment of one process, as YAML key: "value" lines.
@@ -46,36 +44,30 @@ Usage: include "ledgerml.settings" (list $ "LEDGERML_REGISTRY_" <catalog entry>)
 */}}
 {{- define "ledgerml.settings" -}}
 {{- $ := index . 0 -}}{{- $p := index . 1 -}}{{- $c := index . 2 -}}
-{{- $dir := include "ledgerml.secretDir" $ -}}
+{{- $id := include "ledgerml.identityDir" $ -}}
 {{- $v := $.Values -}}
-{{ $p }}ORG_NAME: {{ $v.org.name | quote }}
-{{ $p }}ORG_MSP_ID: {{ $v.org.mspId | quote }}
+{{ $p }}ENVIRONMENT: "production"
+{{ $p }}HOST: "0.0.0.0"
+{{ $p }}PORT: "8080"
+{{ $p }}ORG: {{ $v.org.name | quote }}
+{{ $p }}MSP_ID: {{ $v.org.mspId | quote }}
 {{ $p }}ORG_ROLE: {{ $v.org.role | quote }}
 {{ $p }}LOG_LEVEL: {{ $v.logLevel | quote }}
-{{ $p }}DATABASE_URL: {{ printf "%s://%s@%s:%d/%s?sslmode=%s" $v.database.driver $v.database.user (include "ledgerml.databaseHost" $) (int $v.database.port) $v.database.name $v.database.sslMode | quote }}
-{{ $p }}DATABASE_PASSWORD_FILE: {{ printf "%s/database/password" $dir | quote }}
+{{ $p }}IDENTITY_MSP_DIR: {{ printf "%s/msp" $id | quote }}
 {{ $p }}KAFKA_BOOTSTRAP: {{ include "ledgerml.kafkaBootstrap" $ | quote }}
-{{ $p }}KAFKA_TOPIC_PREFIX: {{ $v.org.name | quote }}
 {{ $p }}KAFKA_SECURITY_PROTOCOL: {{ ternary "SSL" "PLAINTEXT" $v.kafka.tls.enabled | quote }}
 {{- if $v.kafka.tls.enabled }}
-{{ $p }}KAFKA_SSL_CAFILE: {{ printf "%s/kafka/ca.crt" $dir | quote }}
+{{ $p }}KAFKA_SSL_CAFILE: {{ printf "%s/kafka-ca.crt" $id | quote }}
 {{- end }}
 {{ $p }}FABRIC_PEER_ENDPOINT: {{ include "ledgerml.peerEndpoint" $ | quote }}
 {{ $p }}FABRIC_PEER_HOST_OVERRIDE: {{ $v.fabric.peerHostOverride | quote }}
-{{ $p }}FABRIC_TLS_CA_FILE: {{ printf "%s/fabric/tls-ca.pem" $dir | quote }}
+{{ $p }}FABRIC_TLS_CA: {{ printf "%s/fabric-tls-ca.pem" $id | quote }}
 {{ $p }}FABRIC_CHANNEL: {{ $v.fabric.channel | quote }}
 {{ $p }}FABRIC_CHAINCODE: {{ $v.fabric.chaincode | quote }}
-{{ $p }}MSP_CERT_FILE: {{ printf "%s/msp/cert.pem" $dir | quote }}
-{{ $p }}MSP_KEY_FILE: {{ printf "%s/msp/key.pem" $dir | quote }}
 {{- if $c.s3 }}
 {{ $p }}S3_ENDPOINT: {{ include "ledgerml.s3Endpoint" $ | quote }}
 {{ $p }}S3_REGION: {{ $v.objectStore.region | quote }}
 {{ $p }}S3_BUCKET: {{ $v.objectStore.bucket | quote }}
-{{ $p }}S3_ACCESS_KEY_FILE: {{ printf "%s/s3/access-key" $dir | quote }}
-{{ $p }}S3_SECRET_KEY_FILE: {{ printf "%s/s3/secret-key" $dir | quote }}
-{{- end }}
-{{- if $c.orgKey }}
-{{ $p }}ORG_KEY_FILE: {{ printf "%s/org/org.key" $dir | quote }}
 {{- end }}
 {{- if and (eq $c.pkg "training") $v.ray.enabled }}
 {{ $p }}RAY_ADDRESS: {{ printf "http://%s-head-svc.%s.svc:8265" (include "ledgerml.rayCluster" $) $.Release.Namespace | quote }}
@@ -85,43 +77,49 @@ Usage: include "ledgerml.settings" (list $ "LEDGERML_REGISTRY_" <catalog entry>)
 {{ $p }}{{ upper $other.pkg }}_URL: {{ printf "http://%s:8080" (include "ledgerml-lib.componentName" (list $ (kebabcase $key))) | quote }}
 {{- end }}
 {{- end }}
+{{ $p }}TRACE_EXPORTER: {{ ternary "none" "otlp" (empty $v.otel.endpoint) | quote }}
+{{ $p }}OTLP_ENDPOINT: {{ $v.otel.endpoint | quote }}
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ $v.otel.endpoint | quote }}
-OTEL_SDK_DISABLED: {{ ternary "true" "false" (empty $v.otel.endpoint) | quote }}
 OTEL_RESOURCE_ATTRIBUTES: {{ printf "ledgerml.org=%s,ledgerml.msp=%s" $v.org.name $v.org.mspId | quote }}
 {{- end -}}
 
 {{/*
-ledgerml.secretVolume: one projected volume with exactly the secrets a process needs, as files.
-Usage: include "ledgerml.secretVolume" (list $ <catalog entry>)
+ledgerml.secretVolumes: exactly the secrets a process needs, as files. Secret values go to
+/run/secrets/ledgerml/<PREFIX><SETTING> (read by pydantic-settings); certificates to the identity dir.
+Usage: include "ledgerml.secretVolumes" (list $ "LEDGERML_REGISTRY_" <catalog entry>)
 */}}
-{{- define "ledgerml.secretVolume" -}}
-{{- $ := index . 0 -}}{{- $c := index . 1 -}}{{- $s := $.Values.secrets -}}
+{{- define "ledgerml.secretVolumes" -}}
+{{- $ := index . 0 -}}{{- $p := index . 1 -}}{{- $c := index . 2 -}}{{- $s := $.Values.secrets -}}
 - name: secrets
   projected:
     defaultMode: 0440
     sources:
       - secret:
           name: {{ include "ledgerml.databaseSecret" $ }}
-          items: [{key: {{ $s.database.key }}, path: database/password}]
-      - secret:
-          name: {{ $s.mspIdentity.name }}
-          items: [{key: {{ $s.mspIdentity.certKey }}, path: msp/cert.pem}, {key: {{ $s.mspIdentity.keyKey }}, path: msp/key.pem}]
-      - secret:
-          name: {{ $s.fabricTlsCa.name }}
-          items: [{key: {{ $s.fabricTlsCa.key }}, path: fabric/tls-ca.pem}]
-      {{- if $.Values.kafka.tls.enabled }}
-      - secret:
-          name: {{ include "ledgerml.kafkaCaSecret" $ }}
-          items: [{key: {{ $.Values.kafka.tls.caKey }}, path: kafka/ca.crt}]
-      {{- end }}
+          items: [{key: {{ $s.database.key }}, path: {{ $p }}DATABASE_URL}]
       {{- if $c.s3 }}
       - secret:
           name: {{ $s.objectStore.name }}
-          items: [{key: {{ $s.objectStore.accessKeyKey }}, path: s3/access-key}, {key: {{ $s.objectStore.secretKeyKey }}, path: s3/secret-key}]
+          items: [{key: {{ $s.objectStore.accessKeyKey }}, path: {{ $p }}S3_ACCESS_KEY}, {key: {{ $s.objectStore.secretKeyKey }}, path: {{ $p }}S3_SECRET_KEY}]
       {{- end }}
       {{- if $c.orgKey }}
       - secret:
           name: {{ $s.orgKey.name }}
-          items: [{key: {{ $s.orgKey.key }}, path: org/org.key}]
+          items: [{key: {{ $s.orgKey.key }}, path: {{ $p }}ORG_KEY}]
+      {{- end }}
+- name: identity
+  projected:
+    defaultMode: 0440
+    sources:
+      - secret:
+          name: {{ $s.mspIdentity.name }}
+          items: [{key: {{ $s.mspIdentity.certKey }}, path: msp/signcerts/cert.pem}, {key: {{ $s.mspIdentity.keyKey }}, path: msp/keystore/key.pem}]
+      - secret:
+          name: {{ $s.fabricTlsCa.name }}
+          items: [{key: {{ $s.fabricTlsCa.key }}, path: fabric-tls-ca.pem}]
+      {{- if $.Values.kafka.tls.enabled }}
+      - secret:
+          name: {{ include "ledgerml.kafkaCaSecret" $ }}
+          items: [{key: {{ $.Values.kafka.tls.caKey }}, path: kafka-ca.crt}]
       {{- end }}
 {{- end -}}

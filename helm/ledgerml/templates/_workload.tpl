@@ -1,7 +1,7 @@
 {{/*
 ledgerml.deployment: a Deployment of the services image.
 Usage: include "ledgerml.deployment" (dict "root" $ "component" "registry" "config" "<configmap>"
-         "settings" <rendered settings> "entry" <catalog entry> "args" (list ...) "resources" {...}
+         "settings" <rendered settings> "prefix" "LEDGERML_REGISTRY_" "entry" <catalog entry> "args" (list ...) "resources" {...}
          "replicas" 2 "autoscaled" false)
 */}}
 {{- define "ledgerml.deployment" -}}
@@ -70,9 +70,10 @@ spec:
             {{- include "ledgerml-lib.containerSecurityContext" $ | nindent 12 }}
           volumeMounts:
             - {name: secrets, mountPath: {{ include "ledgerml.secretDir" $ }}, readOnly: true}
+            - {name: identity, mountPath: {{ include "ledgerml.identityDir" $ }}, readOnly: true}
             - {name: tmp, mountPath: /tmp}
       volumes:
-        {{- include "ledgerml.secretVolume" (list $ .entry) | nindent 8 }}
+        {{- include "ledgerml.secretVolumes" (list $ .prefix .entry) | nindent 8 }}
         - name: tmp
           emptyDir: {sizeLimit: 256Mi}
 {{- end -}}
