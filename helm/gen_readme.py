@@ -30,8 +30,10 @@ existing operators: KubeRay `RayCluster` (GPU worker group), Strimzi `Kafka` + `
 `KafkaTopic`, a MinIO `Tenant` or any S3 endpoint, a CloudNativePG `Cluster`, and a bevel-operator-fabric
 `FabricPeer` or an existing peer. The operators are prerequisites; the chart never installs them.
 
-Secrets are referenced by name and mounted as files under `/var/run/secrets/ledgerml`; ConfigMaps hold
-only non-secret settings (`LEDGERML_<SERVICE>_*`, `OTEL_*`). `values.schema.json` rejects unknown keys.
+Secrets are referenced by name, never rendered: secret values are mounted as files named like their
+setting under `/run/secrets/ledgerml` (e.g. `LEDGERML_REGISTRY_DATABASE_URL`, read by pydantic-settings),
+certificates under `/etc/ledgerml/identity`. ConfigMaps hold only non-secret settings
+(`LEDGERML_<SERVICE>_*`, `OTEL_*`). `values.schema.json` rejects unknown keys.
 
 ```sh
 kubectl apply -f k8s/namespaces/ledgerml-org1.yaml && kubectl apply -n ledgerml-org1 -f k8s/policies/
