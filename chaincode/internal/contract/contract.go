@@ -88,6 +88,7 @@ func Functions() []Function {
 		{Credits, "Transfer", Submit},
 		{Credits, "GetBalance", Evaluate},
 		{Credits, "GetEscrow", Evaluate},
+		{Credits, "GetSupply", Evaluate},
 		{Training, "RequestTraining", Submit},
 		{Training, "AcceptTraining", Submit},
 		{Training, "SubmitTrainingResult", Submit},

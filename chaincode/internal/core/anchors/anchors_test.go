@@ -51,7 +51,7 @@ func TestAnchorRetryIsIdempotent(t *testing.T) {
 	w := coretest.NewWorld(t)
 	require.NoError(t, anchor(w, coretest.Org1, 10, "r10"))
 	require.NoError(t, anchor(w, coretest.Org1, 20, "r20"))
-	// Evaluate asserts that a retry writes and emits nothing.
+	// Evaluate asserts that a retry emits no event.
 	for _, head := range []struct {
 		size uint64
 		root string

@@ -17,10 +17,10 @@ import (
 // balance deltas cannot overflow.
 const MaxAmount = math.MaxInt64
 
-// Mint creates credits for an organisation. The core only requires an admin
-// caller; the consortium-wide rule (a majority of org admins) is enforced by
-// the endorsement policy the contract layer puts on the mint transaction,
-// which no single organisation can satisfy alone.
+// Mint creates credits for an organisation. The core requires an admin
+// caller; the consortium-wide rule is left to Fabric through the key-level
+// policy on the supply key (see Supply), which no single organisation can
+// satisfy alone.
 func Mint(tx *txn.Tx, to string, amount uint64) (*MintRecord, error) {
 	if tx.Caller.Role() != ledger.RoleAdmin {
 		return nil, errs.New(errs.ForbiddenNotAdmin, "minting requires an admin, caller is %s %s", tx.MSP(), tx.Caller.Role())
@@ -33,6 +33,9 @@ func Mint(tx *txn.Tx, to string, amount uint64) (*MintRecord, error) {
 		return nil, err
 	}
 	if err := move(tx, now, nil, []Payout{{Org: to, Amount: amount}}); err != nil {
+		return nil, err
+	}
+	if err := addSupply(tx, now, amount); err != nil {
 		return nil, err
 	}
 	m := &MintRecord{TxID: tx.TxID(), To: to, Amount: amount, MintedBy: tx.MSP(), MintedAt: now}
@@ -64,6 +67,34 @@ func Transfer(tx *txn.Tx, to string, amount uint64) (*Transferred, error) {
 	}
 	t := &Transferred{TxID: tx.TxID(), From: from.Org, To: to, Amount: amount, At: now}
 	return t, tx.Emit(contract.CreditsTransferred, t)
+}
+
+func addSupply(tx *txn.Tx, now time.Time, amount uint64) error {
+	key, err := tx.Key(objSupply)
+	if err != nil {
+		return err
+	}
+	s := &Supply{}
+	if _, err := tx.Get(key, s); err != nil {
+		return err
+	}
+	if s.TotalMinted > MaxAmount-amount {
+		return errs.New(errs.InvalidArgument, "minting %d would overflow the total supply", amount)
+	}
+	s.TotalMinted += amount
+	s.UpdatedAt, s.TxID = now, tx.TxID()
+	return tx.Put(key, s)
+}
+
+// GetSupply returns the total minted so far.
+func GetSupply(tx *txn.Tx) (*Supply, error) {
+	key, err := tx.Key(objSupply)
+	if err != nil {
+		return nil, err
+	}
+	s := &Supply{}
+	_, err = tx.Get(key, s)
+	return s, err
 }
 
 // Balance returns an organisation's account; unknown organisations hold 0.

@@ -50,6 +50,12 @@ func TestMint(t *testing.T) {
 		MintedBy: "Org1MSP", MintedAt: mintedAt,
 	}, ev)
 	assert.NotEmpty(t, w.Ledger.Raw(w.Key("lml.credits.mint", "tx0002")), "every mint is recorded")
+	w.Must(w.Evaluate(coretest.Org3, func(tx *txn.Tx) error {
+		s, err := credits.GetSupply(tx)
+		require.NoError(t, err)
+		assert.Equal(t, uint64(150), s.TotalMinted)
+		return nil
+	}))
 }
 
 func TestMintRefusals(t *testing.T) {
@@ -66,6 +72,7 @@ func TestMintRefusals(t *testing.T) {
 		{"bad org", coretest.Org1Admin, "", 1, errs.InvalidArgument},
 		{"overflow", coretest.Org1Admin, "Org2MSP", credits.MaxAmount, errs.InvalidArgument},
 		{"beyond max", coretest.Org1Admin, "Org3MSP", credits.MaxAmount + 1, errs.InvalidArgument},
+		{"supply overflow", coretest.Org1Admin, "Org3MSP", credits.MaxAmount, errs.InvalidArgument},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,10 +185,16 @@ func TestCreditsLedgerFailures(t *testing.T) {
 			func(tx *txn.Tx) error { _, err := credits.Mint(tx, "Org2MSP", 1); return err }},
 		{"mint: balance put", func(s *ledgerfakes.FakeState) { s.PutStateReturns(boom) },
 			func(tx *txn.Tx) error { _, err := credits.Mint(tx, "Org2MSP", 1); return err }},
-		{"mint: record put", func(s *ledgerfakes.FakeState) { s.PutStateReturnsOnCall(1, boom) },
+		{"mint: supply key", func(s *ledgerfakes.FakeState) { s.CreateCompositeKeyReturnsOnCall(1, "", boom) },
 			func(tx *txn.Tx) error { _, err := credits.Mint(tx, "Org2MSP", 1); return err }},
-		{"mint: record key", func(s *ledgerfakes.FakeState) { s.CreateCompositeKeyReturnsOnCall(1, "", boom) },
+		{"mint: supply read", func(s *ledgerfakes.FakeState) { s.GetStateReturnsOnCall(1, nil, boom) },
 			func(tx *txn.Tx) error { _, err := credits.Mint(tx, "Org2MSP", 1); return err }},
+		{"mint: record put", func(s *ledgerfakes.FakeState) { s.PutStateReturnsOnCall(2, boom) },
+			func(tx *txn.Tx) error { _, err := credits.Mint(tx, "Org2MSP", 1); return err }},
+		{"mint: record key", func(s *ledgerfakes.FakeState) { s.CreateCompositeKeyReturnsOnCall(2, "", boom) },
+			func(tx *txn.Tx) error { _, err := credits.Mint(tx, "Org2MSP", 1); return err }},
+		{"supply: key", func(s *ledgerfakes.FakeState) { s.CreateCompositeKeyReturns("", boom) },
+			func(tx *txn.Tx) error { _, err := credits.GetSupply(tx); return err }},
 		{"transfer: read", func(s *ledgerfakes.FakeState) { s.GetStateReturns(nil, boom) },
 			func(tx *txn.Tx) error { _, err := credits.Transfer(tx, "Org2MSP", 1); return err }},
 		{"transfer: timestamp", func(s *ledgerfakes.FakeState) { s.GetTxTimestampReturns(coretest.Start, boom) },

@@ -12,7 +12,19 @@ const (
 	objAccount = "lml.credits.account"
 	objMint    = "lml.credits.mint"
 	objEscrow  = "lml.credits.escrow"
+	objSupply  = "lml.credits.supply"
 )
+
+// Supply is the running total of minted credits. Every mint writes this
+// one key, which gives Fabric a single place to enforce the consortium's
+// mint policy: a key-level MAJORITY policy on it makes any mint endorsed by
+// fewer organisations fail validation.
+type Supply struct {
+	txn.Schema
+	TotalMinted uint64    `json:"total_minted"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	TxID        string    `json:"tx_id"`
+}
 
 // Account is one organisation's balance; absent means zero.
 type Account struct {
