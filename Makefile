@@ -34,6 +34,7 @@ lint: install ## ruff, mypy (strict on services/shared), gofmt/go vet on the cha
 	@.venv/bin/ruff check stack services tests conftest.py
 	@.venv/bin/mypy --strict services/shared/src
 	@.venv/bin/mypy stack/src
+	@cd chaincode && unformatted=$$(gofmt -l .) && { [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }; } && go vet ./...
 
 test-unit: install ## Unit tests: no network, fast
 	@$(PYTEST) -q -m "not integration and not e2e" $(PY_TEST_PATHS)
