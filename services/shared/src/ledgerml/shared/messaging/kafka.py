@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError, KafkaTimeoutError, NoBrokersAvailable, TopicAlreadyExistsError
+from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 from opentelemetry import trace
 
@@ -30,7 +30,7 @@ DEPENDENCY = "kafka"
 def _translated(action: str) -> Iterator[None]:
     try:
         yield
-    except (NoBrokersAvailable, KafkaTimeoutError) as exc:
+    except KafkaTimeoutError as exc:
         raise DependencyUnavailable(f"kafka {action}: {type(exc).__name__}", dependency=DEPENDENCY) from exc
     except KafkaError as exc:
         if getattr(exc, "retriable", False):
@@ -82,10 +82,9 @@ class KafkaEventSource:
     """Consumer-group member with manual offset commits (auto-commit would commit before the effect)."""
 
     def __init__(self, *, bootstrap: str, group_id: str, topics: Sequence[str], client_id: str,
-                 max_records: int = 100) -> None:
+                 max_records: int = 100, session_timeout_s: float = 10.0) -> None:
         with _translated("connect"):
             self._consumer = KafkaConsumer(
-                *topics,
                 bootstrap_servers=bootstrap,
                 group_id=group_id,
                 client_id=client_id,
@@ -93,7 +92,17 @@ class KafkaEventSource:
                 auto_offset_reset="earliest",
                 isolation_level="read_committed",
                 max_poll_records=max_records,
+                session_timeout_ms=int(session_timeout_s * 1000),
+                heartbeat_interval_ms=int(session_timeout_s * 1000 / 3),
             )
+            # Join the group only once our metadata knows every topic; otherwise the first assignment
+            # can be empty and nothing is consumed until the next metadata refresh (minutes).
+            missing = [t for t in topics if not self._consumer.partitions_for_topic(t)]
+            if missing:
+                self._consumer.close(autocommit=False)
+                raise DependencyUnavailable(f"kafka topics not found: {', '.join(missing)}",
+                                            dependency=DEPENDENCY)
+            self._consumer.subscribe(list(topics))
 
     def poll(self, timeout_s: float) -> Sequence[InboundRecord]:
         with _translated("poll"):

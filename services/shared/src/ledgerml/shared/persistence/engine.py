@@ -64,4 +64,6 @@ def insert_ignoring_duplicates(conn: Connection, table: Table, values: dict[str,
         stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
     else:  # pragma: no cover - guarded by create_db_engine
         raise ConfigurationInvalid(f"unsupported database backend {dialect!r}")
-    return bool(conn.execute(stmt).rowcount == 1)
+    # RETURNING rather than rowcount: drivers report rowcount for INSERT inconsistently (psycopg: -1).
+    marker = next(iter(table.primary_key.columns))
+    return conn.execute(stmt.returning(marker)).first() is not None
