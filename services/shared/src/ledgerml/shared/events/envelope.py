@@ -20,6 +20,7 @@ from ledgerml.shared.errors import EventRejected
 from ledgerml.shared.events.schemas import EVENT_MODELS, EventData
 from ledgerml.shared.events.types import EventType
 
+_MODELS_BY_NAME: dict[str, type[EventData]] = {t.value: m for t, m in EVENT_MODELS.items()}
 TRACEPARENT_PATTERN = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 
 
@@ -44,7 +45,7 @@ class Envelope(BaseModel):
     @classmethod
     def _typed_data(cls, raw: Any) -> Any:
         if isinstance(raw, dict) and isinstance(raw.get("data"), dict):
-            model = EVENT_MODELS.get(raw.get("type"))
+            model = _MODELS_BY_NAME.get(str(raw.get("type")))
             if model is not None:
                 raw = {**raw, "data": model.model_validate(raw["data"])}
         return raw

@@ -1,0 +1,31 @@
+"""Composition root: the lifespan builds every client from settings; nothing does I/O at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from ledgerml.access_control import SERVICE, __version__, api
+from ledgerml.access_control.adapters.db import MIGRATIONS
+from ledgerml.access_control.settings import AccessControlSettings, get_settings
+from ledgerml.shared.runtime import open_runtime
+from ledgerml.shared.web.app import build_app
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: AccessControlSettings = app.dependency_overrides.get(get_settings, get_settings)()
+    with open_runtime(settings, migrations=MIGRATIONS) as runtime:
+        runtime.install(app, audience=SERVICE)
+        yield
+
+
+def create_app(settings: AccessControlSettings | None = None) -> FastAPI:
+    config = settings or get_settings()
+    app = build_app(service=SERVICE, version=__version__, lifespan=lifespan, routers=[api.router],
+                    auditor_orgs=config.auditor_orgs)
+    if settings is not None:
+        app.dependency_overrides[get_settings] = lambda: settings
+    return app

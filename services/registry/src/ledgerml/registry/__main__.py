@@ -1,0 +1,11 @@
+"""`python -m ledgerml.registry` serves the API; `… relay` publishes the outbox; `… migrate` migrates."""
+
+import sys
+
+from ledgerml.registry.adapters.db import MIGRATIONS
+from ledgerml.registry.main import create_app
+from ledgerml.registry.settings import get_settings
+from ledgerml.shared.runtime import run_command
+
+if __name__ == "__main__":
+    run_command(sys.argv[1:], settings=get_settings, app=create_app, migrations=MIGRATIONS)

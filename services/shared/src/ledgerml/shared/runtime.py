@@ -1,0 +1,126 @@
+"""What every service's lifespan builds from its settings, and its `python -m` commands.
+
+A service's main.py stays a composition root of a few lines: `open_runtime` builds the database
+engine (running migrations), the authenticator from the channel's MSP folders and the readiness
+checks; `serve`, `relay` and `migrate` are the three commands of `python -m ledgerml.<service>`.
+"""
+
+from __future__ import annotations
+
+import signal
+import ssl
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from ledgerml.shared.errors import ConfigurationInvalid
+from ledgerml.shared.identity import TrustStore, load_trust_store
+from ledgerml.shared.messaging import OutboxRelay
+from ledgerml.shared.messaging.kafka import KafkaPublisher, KafkaReadiness
+from ledgerml.shared.persistence import create_db_engine
+from ledgerml.shared.persistence.migrations import upgrade
+from ledgerml.shared.settings import ServiceSettings
+from ledgerml.shared.telemetry.logs import configure_logging
+from ledgerml.shared.telemetry.tracing import setup_tracing
+from ledgerml.shared.web.auth import Authenticator
+from ledgerml.shared.web.health import DatabaseReadiness, ReadinessCheck
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    trust: TrustStore
+    readiness_checks: list[ReadinessCheck]
+
+    def install(self, app: FastAPI, *, audience: str) -> None:
+        app.state.engine = self.engine
+        app.state.authenticator = Authenticator(trust=self.trust, audience=audience)
+        app.state.readiness_checks = self.readiness_checks
+
+
+def start_process(settings: ServiceSettings) -> None:
+    """Logging and tracing, once per process, before anything else runs."""
+    configure_logging(settings.service_name, settings.log_level)
+    setup_tracing(settings.service_name, exporter=settings.trace_exporter, file_path=settings.trace_file,
+                  otlp_endpoint=settings.otlp_endpoint)
+
+
+def _trust(settings: ServiceSettings) -> TrustStore:
+    if settings.msp_root is None:
+        raise ConfigurationInvalid(f"set LEDGERML_..._MSP_ROOT for {settings.service_name}: without the "
+                                   "channel's MSP folders no caller can be authenticated")
+    return load_trust_store(settings.msp_root)
+
+
+@contextmanager
+def open_runtime(settings: ServiceSettings, *, migrations: str) -> Iterator[Runtime]:
+    engine = create_db_engine(settings.database_url_value)
+    kafka = KafkaReadiness(bootstrap=settings.kafka_bootstrap)
+    try:
+        upgrade(engine, migrations)
+        yield Runtime(engine, _trust(settings), [DatabaseReadiness(engine), kafka])
+    finally:
+        kafka.close()
+        engine.dispose()
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Plain HTTP on loopback by default; mTLS when a TLS certificate is configured. With mTLS the
+    client must present its MSP certificate, verified by the TLS handshake against every MSP root."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None)
+        return
+    from ledgerml.shared.web.tls import MutualTlsH11Protocol
+
+    with tempfile.NamedTemporaryFile(suffix=".pem") as bundle:
+        bundle.write(_trust(settings).all_roots_pem())
+        bundle.flush()
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, http=MutualTlsH11Protocol,
+                    ssl_certfile=str(settings.tls_cert), ssl_keyfile=str(settings.tls_key),
+                    ssl_ca_certs=bundle.name, ssl_cert_reqs=ssl.CERT_REQUIRED)
+
+
+def migrate(settings: ServiceSettings, *, migrations: str) -> None:
+    engine = create_db_engine(settings.database_url_value)
+    upgrade(engine, migrations)
+    engine.dispose()
+
+
+def relay(settings: ServiceSettings, *, migrations: str) -> None:
+    """Publish the outbox until SIGTERM/SIGINT."""
+    engine = create_db_engine(settings.database_url_value)
+    upgrade(engine, migrations)
+    publisher = KafkaPublisher(bootstrap=settings.kafka_bootstrap, client_id=f"{settings.org}-"
+                               f"{settings.service_name}-relay")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        OutboxRelay(engine=engine, publisher=publisher).run(stop)
+    finally:
+        publisher.close()
+        engine.dispose()
+
+
+def run_command(argv: list[str], *, settings: Callable[[], ServiceSettings], app: Callable[[], FastAPI],
+                migrations: str) -> None:
+    """`python -m ledgerml.<svc> [serve|relay|migrate]`."""
+    command = argv[0] if argv else "serve"
+    if command not in ("serve", "relay", "migrate"):
+        raise SystemExit(f"usage: python -m ledgerml.<service> [serve|relay|migrate], not {command!r}")
+    config = settings()
+    start_process(config)
+    if command == "serve":
+        serve(app(), config)
+    elif command == "relay":
+        relay(config, migrations=migrations)
+    else:
+        migrate(config, migrations=migrations)
+
+

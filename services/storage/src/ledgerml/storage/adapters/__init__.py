@@ -1,0 +1,2 @@
+"""Adapters of the storage service: one per external system (database here; ledger, Kafka, MinIO and
+Ray through `ledgerml.shared` ports as the domain needs them)."""

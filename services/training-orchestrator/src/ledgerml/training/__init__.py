@@ -1,0 +1,4 @@
+"""LedgerML training service: training jobs dispatched to Ray next to the data."""
+
+__version__ = "0.1.0"
+SERVICE = "training"

@@ -1,0 +1,11 @@
+"""`python -m ledgerml.training` serves the API; `… relay` publishes the outbox; `… migrate` migrates."""
+
+import sys
+
+from ledgerml.shared.runtime import run_command
+from ledgerml.training.adapters.db import MIGRATIONS
+from ledgerml.training.main import create_app
+from ledgerml.training.settings import get_settings
+
+if __name__ == "__main__":
+    run_command(sys.argv[1:], settings=get_settings, app=create_app, migrations=MIGRATIONS)
