@@ -41,3 +41,24 @@ def topic_for(org: str, domain: str) -> str:
     if not org or not org.replace("-", "").isalnum() or not org.islower():
         raise ValueError(f"organisation topic prefix must be lower-case alphanumeric, got {org!r}")
     return f"{org}.{domain}"
+
+
+class ChaincodeEvent(StrEnum):
+    """Names the chaincode passes to `SetEvent` (one per transaction); must equal
+    `chaincode/contract.json` "events". The ledger→Kafka bridge maps them onto `EventType`s."""
+
+    DATASET_REGISTERED = "DatasetRegistered"
+    DATASET_VERSION_REGISTERED = "DatasetVersionRegistered"
+    ACCESS_REQUESTED = "AccessRequested"
+    ACCESS_GRANTED = "AccessGranted"
+    ACCESS_DENIED = "AccessDenied"
+    ACCESS_REVOKED = "AccessRevoked"
+    CREDITS_MINTED = "CreditsMinted"
+    CREDITS_TRANSFERRED = "CreditsTransferred"
+    TRAINING_REQUESTED = "TrainingRequested"
+    TRAINING_ACCEPTED = "TrainingAccepted"
+    TRAINING_SUCCEEDED = "TrainingSucceeded"
+    TRAINING_FAILED = "TrainingFailed"
+    TRAINING_EXPIRED = "TrainingExpired"
+    TRAINING_CANCELLED = "TrainingCancelled"
+    AUDIT_ROOT_ANCHORED = "AuditRootAnchored"
