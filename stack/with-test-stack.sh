@@ -12,4 +12,9 @@ fi
 cleanup() { if [ "$started" = 1 ]; then "$py" -m ledgerml.stack down --profile test; fi; }
 trap cleanup EXIT
 export LEDGERML_STACK_RUN_DIR="$repo/.run/test"
+# Every endpoint of the test stack, for tests that read the environment directly.
+set -a
+# shellcheck disable=SC1091
+source "$LEDGERML_STACK_RUN_DIR/stack.env"
+set +a
 "$@"
