@@ -10,7 +10,7 @@ from ledgerml.stack.procs import ReadinessError, running_pid, spawn, stop, wait_
 
 def test_spawn_and_stop_by_pid(tmp_path: Path) -> None:
     pid_file, log = tmp_path / "p.pid", tmp_path / "p.log"
-    pid = spawn([sys.executable, "-c", "import time\nprint('hi', flush=True)\ntime.sleep(60)"],
+    pid = spawn([sys.executable, "-c", "import signal\nprint('hi', flush=True)\nsignal.pause()"],
                 pid_file=pid_file, log=log)
     assert running_pid(pid_file) == pid
     wait_until(lambda: "hi" in log.read_text(), what="child output", timeout_s=10, log=log)
