@@ -27,8 +27,8 @@ if [ ! -x "$uv_dir/bin/uv" ]; then
   timed bash -c "python3.11 -m venv '$uv_dir' && '$uv_dir/bin/pip' install -q 'uv==$UV_VERSION'"
 fi
 say "Python workspace (.venv, uv.lock)"
-(cd "$repo" && timed "$uv_dir/bin/uv" sync --locked --python python3.11 --quiet) \
-  || die "uv sync failed: if uv.lock is stale run '$uv_dir/bin/uv lock' and commit it"
+(cd "$repo" && timed "$uv_dir/bin/uv" sync --python python3.11 --quiet) \
+  || die "uv sync failed (see above); versions are pinned in pyproject.toml constraint-dependencies"
 
 kafka_dir="$cache/kafka-$KAFKA_VERSION"
 if [ ! -f "$kafka_dir/.complete" ]; then
