@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PYTEST := .venv/bin/pytest
 STACK := $(PY) -m ledgerml.stack
-PY_TEST_PATHS := stack/tests services tests/integration
+PY_TEST_PATHS := stack/tests services tests/unit tests/integration
 
 .PHONY: help install up down status clean demo test lint test-unit test-integration test-chaincode helm-check bench
 
