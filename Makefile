@@ -4,7 +4,9 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PYTEST := .venv/bin/pytest
 STACK := $(PY) -m ledgerml.stack
-PY_TEST_PATHS := stack/tests services tests/unit tests/integration
+PY_TEST_PATHS := stack/tests services sdk ray_jobs tests/unit tests/integration
+MYPY_STRICT := services/shared/src services/registry/src services/access-control/src services/storage/src \
+	services/training-orchestrator/src services/audit/src sdk/src
 
 .PHONY: help install up down status clean demo test lint test-unit test-integration test-chaincode helm-check bench
 
@@ -30,9 +32,9 @@ clean: ## Stop the stacks and remove their state (.run/)
 demo: up ## Bring the stack up and run a round trip through every engine
 	@$(PY) -m ledgerml.stack.demo --profile dev
 
-lint: install ## ruff, mypy (strict on services/shared), gofmt/go vet on the chaincode
-	@.venv/bin/ruff check stack services tests conftest.py
-	@.venv/bin/mypy --strict services/shared/src
+lint: install ## ruff, mypy (strict on every service and the SDK), gofmt/go vet on the chaincode
+	@.venv/bin/ruff check stack services sdk ray_jobs bench tests conftest.py
+	@for src in $(MYPY_STRICT); do MYPYPATH=services/shared/src:sdk/src .venv/bin/mypy --strict $$src || exit 1; done
 	@.venv/bin/mypy stack/src
 	@cd chaincode && unformatted=$$(gofmt -l .) && { [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }; } && go vet ./...
 

@@ -101,6 +101,22 @@ class DependencyUnavailable(LedgerMLError):
         self.retry_after_s = retry_after_s
 
 
+class LedgerNotConfigured(DependencyUnavailable):
+    """No Fabric Gateway adapter is configured (docs/decisions/0002): ledger-backed steps refuse."""
+
+    code, title = "LML-5004", "Ledger not configured"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or "no Fabric ledger is configured for this service (docs/decisions/0002); "
+                         "ledger-backed operations are refused until one is", dependency="ledger", retry_after_s=60)
+
+
+class PeerServiceError(LedgerMLError):
+    """Another LedgerML service answered with a problem this service cannot map to its own."""
+
+    code, status, title = "LML-5012", 502, "Peer service failed"
+
+
 class EventPublishFailed(LedgerMLError):
     code, status, title = "LML-5010", 502, "Event could not be published"
 

@@ -1,5 +1,6 @@
 """The ledger port. Its Fabric Gateway adapter (gRPC to a peer) is future work: Fabric cannot be
-installed in this environment, and no stand-in ledger is provided for integration use."""
+installed in this environment (docs/decisions/0002). Services wire `UnconfiguredLedger`, which refuses
+every call with `LedgerNotConfigured`; no stand-in ledger exists for integration use."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from ledgerml.shared.errors import LedgerNotConfigured
 from ledgerml.shared.identity.principal import Principal
 
 
@@ -46,3 +48,21 @@ class LedgerAuthorizer(Protocol):
     """"Does a grant on the ledger allow this principal to do `action` on `resource`?" """
 
     def allows(self, principal: Principal, *, action: str, resource: str) -> bool: ...
+
+
+class UnconfiguredLedger:
+    """The adapter wired when no Fabric Gateway is configured: every call refuses with
+    `LedgerNotConfigured` (503), so ledger-backed steps fail closed and say why. Not a stand-in ledger."""
+
+    def submit(self, function: str, args: Sequence[str], *,
+               transient: Mapping[str, bytes] | None = None) -> TxReceipt:
+        raise LedgerNotConfigured(f"cannot submit {function}: no Fabric ledger is configured")
+
+    def evaluate(self, function: str, args: Sequence[str]) -> bytes:
+        raise LedgerNotConfigured(f"cannot evaluate {function}: no Fabric ledger is configured")
+
+    def events(self, *, start_block: int) -> Iterator[ChaincodeEvent]:
+        raise LedgerNotConfigured("cannot follow chaincode events: no Fabric ledger is configured")
+
+    def allows(self, principal: Principal, *, action: str, resource: str) -> bool:
+        raise LedgerNotConfigured(f"cannot check a grant to {action} {resource}: no Fabric ledger is configured")

@@ -1,0 +1,1 @@
+"""The `ledgerml` command line, built on `ledgerml.client`."""
