@@ -1,0 +1,3 @@
+"""`ledgerml` commands (access_cmds)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`ledgerml` commands (audit_cmds)."""
+
+from __future__ import annotations

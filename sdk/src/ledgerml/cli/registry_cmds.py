@@ -1,0 +1,3 @@
+"""`ledgerml` commands (registry_cmds)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`ledgerml` commands (stack_cmds)."""
+
+from __future__ import annotations

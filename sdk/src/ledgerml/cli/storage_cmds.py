@@ -1,0 +1,3 @@
+"""`ledgerml` commands (storage_cmds)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`ledgerml` commands (training_cmds)."""
+
+from __future__ import annotations

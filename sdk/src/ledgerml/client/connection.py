@@ -1,0 +1,92 @@
+"""Who the SDK speaks as and where each organisation's services listen.
+
+An organisation's services are found in an endpoints file, written by the local launcher
+(`.run/<profile>/endpoints.json`) or by an operator: `{"Org1MSP": {"registry": "http://...", ...}}`.
+The caller's identity is an MSP folder from the consortium PKI; every request carries a fresh ES256
+token signed by it, so the services authenticate and authorise the real consortium identity.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ledgerml.shared.errors import ConfigurationInvalid
+from ledgerml.shared.identity.msp import SigningIdentity, load_identity
+from ledgerml.shared.web.client import ServiceClient
+
+SERVICES = ("registry", "access-control", "storage", "training-orchestrator", "audit")
+DEFAULT_RUN_DIR = Path(".run/dev")
+
+
+def msp_id_of(org: str) -> str:
+    """`org1` → `Org1MSP`; an MSP id is returned unchanged."""
+    return org if org.endswith("MSP") else org[:1].upper() + org[1:] + "MSP"
+
+
+def domain_of(msp_id: str) -> str:
+    return f"{msp_id.removesuffix('MSP').lower()}.ledgerml.test"
+
+
+@dataclass
+class Connection:
+    msp_id: str
+    identity: SigningIdentity
+    endpoints: Mapping[str, Mapping[str, str]]
+    timeout_s: float = 30.0
+    _clients: dict[tuple[str, str], ServiceClient] = field(default_factory=dict, repr=False)
+
+    def http(self, service: str, *, org: str | None = None) -> ServiceClient:
+        """A client for `service` of `org` (default: the caller's own organisation)."""
+        target = msp_id_of(org) if org else self.msp_id
+        key = (target, service)
+        if key not in self._clients:
+            try:
+                url = self.endpoints[target][service]
+            except KeyError:
+                raise ConfigurationInvalid(f"no endpoint for {service} of {target}: add it to the endpoints "
+                                           "file (LEDGERML_ENDPOINTS_FILE) or start the services") from None
+            self._clients[key] = ServiceClient(base_url=url, audience=service, identity=self.identity,
+                                               timeout_s=self.timeout_s)
+        return self._clients[key]
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+
+def _run_dir() -> Path:
+    explicit = os.environ.get("LEDGERML_STACK_RUN_DIR")
+    return Path(explicit) if explicit else DEFAULT_RUN_DIR
+
+
+def load_endpoints(path: Path | None = None) -> dict[str, dict[str, str]]:
+    path = path or Path(os.environ.get("LEDGERML_ENDPOINTS_FILE") or _run_dir() / "endpoints.json")
+    if not path.is_file():
+        raise ConfigurationInvalid(f"no endpoints file at {path}: run `make demo` / `ledgerml stack up`, or "
+                                   "set LEDGERML_ENDPOINTS_FILE")
+    data = json.loads(path.read_text())
+    if not isinstance(data, dict):
+        raise ConfigurationInvalid(f"{path} must map MSP ids to {{service: url}}")
+    return {str(org): {str(k): str(v) for k, v in services.items()} for org, services in data.items()}
+
+
+def identity_dir(pki_root: Path, msp_id: str, user: str) -> Path:
+    domain = domain_of(msp_id)
+    return pki_root / "peerOrganizations" / domain / "users" / f"{user}@{domain}" / "msp"
+
+
+def connect(org: str = "org1", *, user: str = "User1", pki_root: Path | None = None,
+            endpoints: Mapping[str, Mapping[str, str]] | None = None, timeout_s: float = 30.0) -> Connection:
+    """Connect as `user` of `org` (e.g. `org2`, `Org2MSP`), using the local PKI and endpoints by default."""
+    msp_id = msp_id_of(org)
+    root = pki_root or Path(os.environ.get("LEDGERML_PKI_ROOT") or _run_dir() / "pki")
+    msp_dir = identity_dir(root, msp_id, user)
+    if not msp_dir.is_dir():
+        raise ConfigurationInvalid(f"no identity {user} for {msp_id} under {root}")
+    identity = load_identity(msp_id, msp_dir=msp_dir)
+    return Connection(msp_id, identity, endpoints if endpoints is not None else load_endpoints(), timeout_s)
