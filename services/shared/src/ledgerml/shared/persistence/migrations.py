@@ -52,6 +52,35 @@ def drop_messaging_tables_v1() -> None:
     op.drop_table("lml_outbox")
 
 
+def create_ledger_writes_table_v1() -> None:
+    """Frozen v1 of the ledger-write outbox (`ledgerml.shared.ledgerwrites`)."""
+    op.create_table(
+        "lml_ledger_writes",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("function", sa.String(64), nullable=False),
+        sa.Column("args", sa.LargeBinary, nullable=False),
+        sa.Column("subject", sa.String(256), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("tx_id", sa.String(128), nullable=True),
+        sa.Column("block_number", sa.BigInteger, nullable=True),
+        sa.Column("error_code", sa.String(16), nullable=True),
+        sa.Column("error_detail", sa.String(1024), nullable=True),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_lml_ledger_writes"),
+    )
+    op.create_index("ix_lml_ledger_writes_due", "lml_ledger_writes", ["state", "next_attempt_at"])
+    op.create_index("ix_lml_ledger_writes_subject", "lml_ledger_writes", ["subject", "created_at"])
+
+
+def drop_ledger_writes_table_v1() -> None:
+    op.drop_index("ix_lml_ledger_writes_subject", table_name="lml_ledger_writes")
+    op.drop_index("ix_lml_ledger_writes_due", table_name="lml_ledger_writes")
+    op.drop_table("lml_ledger_writes")
+
+
 def run_env(target_metadata: Sequence[MetaData]) -> None:
     """The whole body of a service's `migrations/env.py`: online only, on the engine we were handed."""
     connection = context.config.attributes.get("connection")

@@ -63,3 +63,23 @@ producer_sequences_table = Table(
     Column("source", String(128), primary_key=True),
     Column("last_value", BigInteger, nullable=False),
 )
+
+ledger_writes_table = Table(
+    "lml_ledger_writes",
+    messaging_metadata,
+    Column("id", String(36), primary_key=True),
+    Column("function", String(64), nullable=False),
+    Column("args", LargeBinary, nullable=False),
+    Column("subject", String(256), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("tx_id", String(128), nullable=True),
+    Column("block_number", BigInteger, nullable=True),
+    Column("error_code", String(16), nullable=True),
+    Column("error_detail", String(1024), nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_lml_ledger_writes_due", "state", "next_attempt_at"),
+    Index("ix_lml_ledger_writes_subject", "subject", "created_at"),
+)
