@@ -115,7 +115,7 @@ def test_a_later_write_never_overtakes_a_pending_one_on_the_same_subject(tmp_pat
         assert [w.state for w in ledger_writes_for(conn, "request:r1")] == ["pending", "pending"]
 
 
-def _unavailable() -> Exception:  # noqa: N802 - reads like the adapter it imitates
+def _unavailable() -> Exception:
     try:
         UnconfiguredLedger().submit("GrantAccess", [])
     except Exception as exc:

@@ -2,7 +2,8 @@
 
 A service's main.py stays a composition root of a few lines: `open_runtime` builds the database
 engine (running migrations), the authenticator from the channel's MSP folders and the readiness
-checks; `serve`, `relay` and `migrate` are the three commands of `python -m ledgerml.<service>`.
+checks; `serve`, `relay`, `consume` and `migrate` are the commands of `python -m ledgerml.<service>`.
+The relay publishes the event outbox and submits the ledger-write outbox.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import signal
 import ssl
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -21,7 +22,9 @@ from sqlalchemy import Engine
 
 from ledgerml.shared.errors import ConfigurationInvalid
 from ledgerml.shared.identity import TrustStore, load_trust_store
-from ledgerml.shared.messaging import OutboxRelay
+from ledgerml.shared.ledger import Ledger, UnconfiguredLedger
+from ledgerml.shared.ledgerwrites import LedgerWriteRelay, OutcomeHook
+from ledgerml.shared.messaging import IdempotentConsumer, OutboxRelay
 from ledgerml.shared.messaging.kafka import KafkaPublisher, KafkaReadiness
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
@@ -92,35 +95,76 @@ def migrate(settings: ServiceSettings, *, migrations: str) -> None:
     engine.dispose()
 
 
-def relay(settings: ServiceSettings, *, migrations: str) -> None:
-    """Publish the outbox until SIGTERM/SIGINT."""
+ConsumerFactory = Callable[[ServiceSettings, Engine], Sequence[IdempotentConsumer]]
+
+
+def build_ledger(settings: ServiceSettings) -> Ledger:
+    """The ledger adapter for this process. Only `UnconfiguredLedger` exists today (decision 0002)."""
+    return UnconfiguredLedger()
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def relay(settings: ServiceSettings, *, migrations: str, ledger_outcome: OutcomeHook | None = None) -> None:
+    """Publish the event outbox and submit the ledger-write outbox until SIGTERM/SIGINT."""
     engine = create_db_engine(settings.database_url_value)
     upgrade(engine, migrations)
     publisher = KafkaPublisher(bootstrap=settings.kafka_bootstrap, client_id=f"{settings.org}-"
                                f"{settings.service_name}-relay")
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = _stop_on_signals()
+    writes = LedgerWriteRelay(engine=engine, ledger=build_ledger(settings), on_outcome=ledger_outcome)
+    writer = threading.Thread(target=writes.run, args=(stop,), name="ledger-writes", daemon=True)
+    writer.start()
     try:
         OutboxRelay(engine=engine, publisher=publisher).run(stop)
     finally:
+        stop.set()
+        writer.join(timeout=10)
         publisher.close()
         engine.dispose()
 
 
+def consume(settings: ServiceSettings, *, migrations: str, consumers: ConsumerFactory) -> None:
+    """Run the service's idempotent consumers round-robin until SIGTERM/SIGINT."""
+    engine = create_db_engine(settings.database_url_value)
+    upgrade(engine, migrations)
+    stop = _stop_on_signals()
+    running = list(consumers(settings, engine))
+    if not running:
+        raise SystemExit(f"{settings.service_name} has no consumers")
+    try:
+        while not stop.is_set():
+            for consumer in running:
+                consumer.process_batch(timeout_s=0.2)
+    finally:
+        for consumer in running:
+            consumer.close()
+        engine.dispose()
+
+
+COMMANDS = ("serve", "relay", "consume", "migrate")
+
+
 def run_command(argv: list[str], *, settings: Callable[[], ServiceSettings], app: Callable[[], FastAPI],
-                migrations: str) -> None:
-    """`python -m ledgerml.<svc> [serve|relay|migrate]`."""
+                migrations: str, consumers: ConsumerFactory | None = None,
+                ledger_outcome: OutcomeHook | None = None) -> None:
+    """`python -m ledgerml.<svc> [serve|relay|consume|migrate]`."""
     command = argv[0] if argv else "serve"
-    if command not in ("serve", "relay", "migrate"):
-        raise SystemExit(f"usage: python -m ledgerml.<service> [serve|relay|migrate], not {command!r}")
+    if command not in COMMANDS or (command == "consume" and consumers is None):
+        offered = [c for c in COMMANDS if c != "consume" or consumers is not None]
+        raise SystemExit(f"usage: python -m ledgerml.<service> [{'|'.join(offered)}], not {command!r}")
     config = settings()
     start_process(config)
     if command == "serve":
         serve(app(), config)
     elif command == "relay":
-        relay(config, migrations=migrations)
+        relay(config, migrations=migrations, ledger_outcome=ledger_outcome)
+    elif command == "consume" and consumers is not None:
+        consume(config, migrations=migrations, consumers=consumers)
     else:
         migrate(config, migrations=migrations)
-
-

@@ -58,6 +58,12 @@ class IdempotentConsumer:
             self._source.commit(records)
         return result
 
+    def close(self) -> None:
+        """Close the source (the Kafka consumer leaves its group promptly)."""
+        close = getattr(self._source, "close", None)
+        if callable(close):
+            close()
+
     def _process(self, record: InboundRecord) -> str:
         with tracer.start_as_current_span(
             f"{record.topic} process",
