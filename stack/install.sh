@@ -50,6 +50,7 @@ go_install() { # name module version
   fi
 }
 go_install minio "$MINIO_MODULE" "$MINIO_VERSION"
+go_install versitygw "$VERSITYGW_MODULE" "$VERSITYGW_VERSION"
 
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   say "PostgreSQL (Debian packages)"

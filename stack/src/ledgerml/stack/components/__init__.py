@@ -5,7 +5,8 @@ from ledgerml.stack.components.kafka import Kafka
 from ledgerml.stack.components.minio import MinIO
 from ledgerml.stack.components.postgres import Postgres
 from ledgerml.stack.components.ray import Ray
+from ledgerml.stack.components.versitygw import VersityGW
 
-ALL: tuple[type[Component], ...] = (Postgres, MinIO, Kafka, Ray)
+ALL: tuple[type[Component], ...] = (Postgres, MinIO, VersityGW, Kafka, Ray)
 
-__all__ = ["ALL", "Component", "Kafka", "MinIO", "Postgres", "Ray"]
+__all__ = ["ALL", "Component", "Kafka", "MinIO", "Postgres", "Ray", "VersityGW"]
