@@ -17,7 +17,8 @@ def _stack(command: str, profile: str) -> None:
     if profile not in ("dev", "test"):
         raise typer.BadParameter("use dev or test", param_hint="--profile")
     try:
-        done = subprocess.run([sys.executable, "-m", "ledgerml.stack", command, "--profile", profile], check=False)
+        argv = [sys.executable, "-m", "ledgerml.stack", command, "--profile", profile]  # fixed, validated
+        done = subprocess.run(argv, check=False)  # noqa: S603
     except OSError as exc:  # the interpreter itself vanished
         err_console.print(f"[red]cannot run the stack manager:[/red] {exc}")
         raise typer.Exit(1) from exc
