@@ -8,6 +8,7 @@ The relay publishes the event outbox and submits the ledger-write outbox.
 
 from __future__ import annotations
 
+import logging
 import signal
 import ssl
 import tempfile
@@ -33,6 +34,8 @@ from ledgerml.shared.telemetry.logs import configure_logging
 from ledgerml.shared.telemetry.tracing import setup_tracing
 from ledgerml.shared.web.auth import Authenticator
 from ledgerml.shared.web.health import DatabaseReadiness, ReadinessCheck
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -110,13 +113,14 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
-def relay(settings: ServiceSettings, *, migrations: str, ledger_outcome: OutcomeHook | None = None) -> None:
-    """Publish the event outbox and submit the ledger-write outbox until SIGTERM/SIGINT."""
+def relay(settings: ServiceSettings, *, migrations: str, ledger_outcome: OutcomeHook | None = None,
+          stop: threading.Event | None = None) -> None:
+    """Publish the event outbox and submit the ledger-write outbox until `stop` (default: SIGTERM/SIGINT)."""
     engine = create_db_engine(settings.database_url_value)
     upgrade(engine, migrations)
     publisher = KafkaPublisher(bootstrap=settings.kafka_bootstrap, client_id=f"{settings.org}-"
                                f"{settings.service_name}-relay")
-    stop = _stop_on_signals()
+    stop = stop or _stop_on_signals()
     writes = LedgerWriteRelay(engine=engine, ledger=build_ledger(settings), on_outcome=ledger_outcome)
     writer = threading.Thread(target=writes.run, args=(stop,), name="ledger-writes", daemon=True)
     writer.start()
@@ -129,31 +133,66 @@ def relay(settings: ServiceSettings, *, migrations: str, ledger_outcome: Outcome
         engine.dispose()
 
 
-def consume(settings: ServiceSettings, *, migrations: str, consumers: ConsumerFactory) -> None:
-    """Run the service's idempotent consumers round-robin until SIGTERM/SIGINT."""
+def consume(settings: ServiceSettings, *, migrations: str, consumers: ConsumerFactory,
+            stop: threading.Event | None = None) -> None:
+    """Run the service's idempotent consumers round-robin until `stop` (default: SIGTERM/SIGINT)."""
     engine = create_db_engine(settings.database_url_value)
     upgrade(engine, migrations)
-    stop = _stop_on_signals()
+    stop = stop or _stop_on_signals()
     running = list(consumers(settings, engine))
-    if not running:
-        raise SystemExit(f"{settings.service_name} has no consumers")
     try:
         while not stop.is_set():
             for consumer in running:
                 consumer.process_batch(timeout_s=0.2)
+            if not running:
+                stop.wait(1.0)  # poll
     finally:
         for consumer in running:
             consumer.close()
         engine.dispose()
 
 
-COMMANDS = ("serve", "relay", "consume", "migrate")
+def _supervised(name: str, target: Callable[[], None], stop: threading.Event) -> threading.Thread:
+    """A worker thread that logs and restarts its loop after an unexpected error until `stop`."""
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                target()
+            except Exception:
+                log.exception("worker failed; restarting", extra={"worker": name})
+                stop.wait(2.0)  # poll: back off before restarting
+
+    thread = threading.Thread(target=loop, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def run_all(app: FastAPI, settings: ServiceSettings, *, migrations: str, consumers: ConsumerFactory | None,
+            ledger_outcome: OutcomeHook | None) -> None:
+    """One process per service for small deployments and the local demo: API, relay and consumers."""
+    migrate(settings, migrations=migrations)
+    stop = threading.Event()
+    workers = [_supervised("relay", lambda: relay(settings, migrations=migrations, ledger_outcome=ledger_outcome,
+                                                  stop=stop), stop)]
+    if consumers is not None:
+        workers.append(_supervised("consume", lambda: consume(settings, migrations=migrations,
+                                                               consumers=consumers, stop=stop), stop))
+    try:
+        serve(app, settings)  # returns on SIGTERM/SIGINT (uvicorn's handlers)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=15)
+
+
+COMMANDS = ("serve", "relay", "consume", "migrate", "all")
 
 
 def run_command(argv: list[str], *, settings: Callable[[], ServiceSettings], app: Callable[[], FastAPI],
                 migrations: str, consumers: ConsumerFactory | None = None,
                 ledger_outcome: OutcomeHook | None = None) -> None:
-    """`python -m ledgerml.<svc> [serve|relay|consume|migrate]`."""
+    """`python -m ledgerml.<svc> [serve|relay|consume|migrate|all]`."""
     command = argv[0] if argv else "serve"
     if command not in COMMANDS or (command == "consume" and consumers is None):
         offered = [c for c in COMMANDS if c != "consume" or consumers is not None]
@@ -164,6 +203,8 @@ def run_command(argv: list[str], *, settings: Callable[[], ServiceSettings], app
         serve(app(), config)
     elif command == "relay":
         relay(config, migrations=migrations, ledger_outcome=ledger_outcome)
+    elif command == "all":
+        run_all(app(), config, migrations=migrations, consumers=consumers, ledger_outcome=ledger_outcome)
     elif command == "consume" and consumers is not None:
         consume(config, migrations=migrations, consumers=consumers)
     else:
