@@ -1,4 +1,5 @@
-"""`python -m ledgerml.stack {up,down,status,clean,env} [--profile dev|test]`."""
+"""`python -m ledgerml.stack {up,down,status,clean,env,services-up,services-down,services-status}
+[--profile dev|test]`: the engines (`up`) and the consortium's own services (`services-*`)."""
 
 from __future__ import annotations
 
@@ -83,7 +84,40 @@ def up(cfg: StackConfig) -> int:
     return 0
 
 
+def services_up(cfg: StackConfig) -> int:
+    from ledgerml.stack.consortium import Consortium
+
+    started = time.monotonic()
+    try:
+        Consortium(cfg).up()
+    except ReadinessError as exc:
+        print(f"✗ services: {exc}", file=sys.stderr)
+        return 1
+    print(f"✓ services of Org1..Org3 ready in {time.monotonic() - started:.1f}s; "
+          f"endpoints in {cfg.run_dir / 'endpoints.json'}; logs in {cfg.run_dir / 'services'}")
+    return 0
+
+
+def services_down(cfg: StackConfig) -> int:
+    from ledgerml.stack.consortium import Consortium
+
+    print(f"■ stopped {Consortium(cfg).down()} service process(es)")
+    return 0
+
+
+def services_status(cfg: StackConfig) -> int:
+    from ledgerml.stack.consortium import Consortium
+
+    bad = 0
+    for org, name, pid, ready in Consortium(cfg).status():
+        bad += not ready
+        mem = f"{_rss_mib(pid):5.0f} MiB" if pid else " " * 9
+        print(f"{'✓ ready' if ready else '✗ DOWN '} {org:<8} {name:<22} pid={pid or '-':<8} {mem}")
+    return 1 if bad else 0
+
+
 def down(cfg: StackConfig) -> int:
+    services_down(cfg)
     for comp in reversed(_components(cfg)):
         print(f"{'■ stopped' if comp.stop() else '· not running'} {comp.name}")
     return 0
@@ -114,12 +148,14 @@ def clean(cfg: StackConfig) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lml-stack", description=__doc__)
-    parser.add_argument("command", choices=["up", "down", "status", "clean", "env"])
+    parser.add_argument("command", choices=["up", "down", "status", "clean", "env", "services-up", "services-down",
+                                            "services-status"])
     parser.add_argument("--profile", choices=PROFILES, default="dev")
     args = parser.parse_args(argv)
     cfg = StackConfig.for_profile(args.profile)
     if args.command == "env":
         print(cfg.env_file)
         return 0
-    handler = {"up": up, "down": down, "status": status, "clean": clean}[args.command]
+    handler = {"up": up, "down": down, "status": status, "clean": clean, "services-up": services_up,
+               "services-down": services_down, "services-status": services_status}[args.command]
     return handler(cfg)

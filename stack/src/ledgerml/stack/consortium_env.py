@@ -1,0 +1,54 @@
+"""The environment each local service process gets: common settings plus what each service needs
+to reach the stack's engines and the other services. Secrets come from the stack's 0600 env file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ledgerml.stack.consortium import ServiceSpec
+
+Endpoints = Mapping[str, Mapping[str, str]]
+
+
+def _identity_dir(pki_root: Path, msp_id: str, name: str) -> Path:
+    domain = f"{msp_id.removesuffix('MSP').lower()}.ledgerml.test"
+    return pki_root / "peerOrganizations" / domain / "users" / f"{name}@{domain}" / "msp"
+
+
+def service_env(spec: ServiceSpec, *, org: str, slug: str, port: int, data_dir: Path, stack_env: Mapping[str, str],
+                endpoints: Endpoints) -> dict[str, str]:
+    pki_root = Path(stack_env["LEDGERML_PKI_ROOT"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    common = {
+        "DATABASE_URL": f"sqlite:///{data_dir / (spec.name + '.db')}",
+        "KAFKA_BOOTSTRAP": stack_env["LEDGERML_KAFKA_BOOTSTRAP"],
+        "MSP_ROOT": str(pki_root),
+        "IDENTITY_MSP_DIR": str(_identity_dir(pki_root, org, spec.identity)),
+        "ORG": slug,
+        "MSP_ID": org,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "ENVIRONMENT": "development",
+        "LOG_LEVEL": "INFO",
+    }
+    extra = EXTRAS.get(spec.name)
+    specific = extra(org=org, slug=slug, data_dir=data_dir, stack_env=stack_env, endpoints=endpoints) if extra else {}
+    env = {spec.prefix + k: v for k, v in {**common, **specific}.items()}
+    for key in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH"):
+        if key in stack_env:
+            env[key] = stack_env[key]
+    return env
+
+
+class Extra(Protocol):
+    """Signature of a per-service addition (keyword-only)."""
+
+    def __call__(self, *, org: str, slug: str, data_dir: Path, stack_env: Mapping[str, str],
+                 endpoints: Endpoints) -> dict[str, str]: ...
+
+
+# Filled per service as their settings land (see each services/<svc>/.../settings.py).
+EXTRAS: dict[str, Extra] = {}
