@@ -8,7 +8,7 @@ PY_TEST_PATHS := stack/tests services sdk ray_jobs tests/unit tests/integration
 MYPY_STRICT := services/shared/src services/registry/src services/access-control/src services/storage/src \
 	services/training-orchestrator/src services/audit/src sdk/src
 
-.PHONY: help install up down status clean demo test lint test-unit test-integration test-chaincode helm-check bench
+.PHONY: help install up down status clean demo test lint test-unit test-integration test-chaincode helm-check bench services-up services-down
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,6 +21,12 @@ up: install ## Start the local stack (Kafka, MinIO, Ray, PostgreSQL) on loopback
 
 down: ## Stop everything `make up` started, by process id
 	@$(STACK) down --profile dev
+
+services-up: up ## Start Org1..Org3's five services on the dev stack (endpoints in .run/dev/endpoints.json)
+	@$(STACK) services-up --profile dev
+
+services-down: ## Stop the services started by services-up
+	@$(STACK) services-down --profile dev
 
 status: ## Report each component; non-zero if one is down
 	@$(STACK) status --profile dev
@@ -52,5 +58,10 @@ helm-check: ## Helm lint, render, schema-validate the chart and its tests
 
 test: lint test-unit test-chaincode helm-check test-integration ## Everything CI runs: lint + all test tiers
 
-bench: install ## Benchmarks (none can run yet: each needs the Fabric ledger; see bench/README.md)
-	@cat bench/README.md
+BENCHMARKS := ingest decisions training audit
+
+bench: install ## Run every benchmark on the test stack; results in bench/results/, explained in bench/README.md
+	@for b in $(BENCHMARKS); do bash stack/with-test-stack.sh $(PY) -m bench.$$b || exit 1; done
+
+bench-%: install ## Run one benchmark, e.g. `make bench-ingest` (add ARGS=--quick for a small run)
+	@bash stack/with-test-stack.sh $(PY) -m bench.$* $(ARGS)
