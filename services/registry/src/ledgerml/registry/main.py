@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from ledgerml.registry import SERVICE, __version__, api
 from ledgerml.registry.adapters.db import MIGRATIONS
 from ledgerml.registry.settings import RegistrySettings, get_settings
+from ledgerml.shared.ledger import UnconfiguredLedger
 from ledgerml.shared.runtime import open_runtime
 from ledgerml.shared.web.app import build_app
 
@@ -19,6 +20,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: RegistrySettings = app.dependency_overrides.get(get_settings, get_settings)()
     with open_runtime(settings, migrations=MIGRATIONS) as runtime:
         runtime.install(app, audience=SERVICE)
+        # No Fabric Gateway adapter exists (docs/decisions/0002): ledger reads refuse with LML-5004.
+        app.state.ledger = UnconfiguredLedger()
         yield
 
 
