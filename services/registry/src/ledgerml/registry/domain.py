@@ -142,6 +142,11 @@ def version_register_args(version: DatasetVersion, *, schema: Sequence[tuple[str
                             "chunk_count": version.chunk_count, "schema_hash": schema_hash(schema)})]
 
 
+def is_ledger_id(value: str) -> bool:
+    """Usable as a chaincode key attribute (and safe in any database string column)."""
+    return re.fullmatch(CATALOG_ID_PATTERN, value) is not None
+
+
 def new_dataset_id() -> str:
     return f"ds-{uuid.uuid4().hex[:16]}"
 

@@ -20,6 +20,7 @@ from ledgerml.registry.domain import (
     DatasetVersion,
     LedgerStatus,
     dataset_spec,
+    is_ledger_id,
     version_register_args,
 )
 from ledgerml.registry.errors import (
@@ -91,6 +92,8 @@ def record_stored_version(*, store: CatalogStore, writes: LedgerWrites, registry
     """Storage stored a version: record it and enqueue `RegisterDatasetVersion`. Returns None when
     the version was refused (recorded with its reason) and the existing version on a redelivery."""
     try:
+        if not (is_ledger_id(stored.dataset_id) and is_ledger_id(stored.version)):
+            raise VersionForUnknownDataset(f"{stored.dataset_id!r}@{stored.version!r} are not ledger identifiers")
         dataset = store.dataset(stored.dataset_id)
         if dataset is None:
             raise VersionForUnknownDataset(f"storage stored {stored.dataset_id}@{stored.version} but the catalog "

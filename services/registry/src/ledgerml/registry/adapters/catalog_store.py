@@ -52,6 +52,11 @@ def _with_write(table: Any) -> Any:
             .select_from(table.outerjoin(writes, writes.c.id == table.c.ledger_write_id)))
 
 
+def _printable(text: str) -> str:
+    """A refused event's fields may hold anything; PostgreSQL text refuses NUL, logs dislike control chars."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 def _aware(at: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return at if at.tzinfo else at.replace(tzinfo=UTC)
@@ -169,5 +174,6 @@ class SqlCatalog:
 
     def record_rejection(self, *, event_id: str, event_type: str, subject: str, code: str, reason: str) -> None:
         self._conn.execute(insert(rejected_events_table).values(
-            event_id=event_id, event_type=event_type, subject=subject[:256], code=code, reason=reason[:1024],
+            event_id=_printable(event_id)[:128], event_type=_printable(event_type)[:128],
+            subject=_printable(subject)[:256], code=code, reason=_printable(reason)[:1024],
             received_at=datetime.now(UTC)))

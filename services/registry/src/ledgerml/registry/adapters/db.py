@@ -30,7 +30,7 @@ def _ledger_columns() -> list[Column[object]]:
 datasets_table = Table(
     "registry_datasets",
     metadata,
-    Column("dataset_id", String(64), primary_key=True),
+    Column("dataset_id", String(128), primary_key=True),
     Column("owner_org", String(64), nullable=False, index=True),
     Column("name", String(200), nullable=False),
     Column("description", Text, nullable=False),
@@ -46,7 +46,7 @@ datasets_table = Table(
 dataset_tags_table = Table(
     "registry_dataset_tags",
     metadata,
-    Column("dataset_id", String(64), primary_key=True),
+    Column("dataset_id", String(128), primary_key=True),
     Column("tag", String(32), primary_key=True),
     Index("ix_registry_dataset_tags_tag", "tag"),
 )
@@ -54,7 +54,7 @@ dataset_tags_table = Table(
 dataset_columns_table = Table(
     "registry_dataset_columns",
     metadata,
-    Column("dataset_id", String(64), primary_key=True),
+    Column("dataset_id", String(128), primary_key=True),
     Column("column_name", String(64), primary_key=True),
     Index("ix_registry_dataset_columns_column_name", "column_name"),
 )
@@ -62,7 +62,7 @@ dataset_columns_table = Table(
 versions_table = Table(
     "registry_versions",
     metadata,
-    Column("dataset_id", String(64), primary_key=True),
+    Column("dataset_id", String(128), primary_key=True),
     Column("version", String(128), primary_key=True),
     Column("merkle_root", String(64), nullable=False),
     Column("size_bytes", BigInteger, nullable=False),

@@ -28,7 +28,7 @@ def _ledger_columns() -> list[sa.Column[object]]:
 def upgrade() -> None:
     op.create_table(
         "registry_datasets",
-        sa.Column("dataset_id", sa.String(64), nullable=False),
+        sa.Column("dataset_id", sa.String(128), nullable=False),
         sa.Column("owner_org", sa.String(64), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("description", sa.Text, nullable=False),
@@ -45,21 +45,21 @@ def upgrade() -> None:
     op.create_index("ix_registry_datasets_ledger_write_id", "registry_datasets", ["ledger_write_id"])
     op.create_table(
         "registry_dataset_tags",
-        sa.Column("dataset_id", sa.String(64), nullable=False),
+        sa.Column("dataset_id", sa.String(128), nullable=False),
         sa.Column("tag", sa.String(32), nullable=False),
         sa.PrimaryKeyConstraint("dataset_id", "tag", name="pk_registry_dataset_tags"),
     )
     op.create_index("ix_registry_dataset_tags_tag", "registry_dataset_tags", ["tag"])
     op.create_table(
         "registry_dataset_columns",
-        sa.Column("dataset_id", sa.String(64), nullable=False),
+        sa.Column("dataset_id", sa.String(128), nullable=False),
         sa.Column("column_name", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("dataset_id", "column_name", name="pk_registry_dataset_columns"),
     )
     op.create_index("ix_registry_dataset_columns_column_name", "registry_dataset_columns", ["column_name"])
     op.create_table(
         "registry_versions",
-        sa.Column("dataset_id", sa.String(64), nullable=False),
+        sa.Column("dataset_id", sa.String(128), nullable=False),
         sa.Column("version", sa.String(128), nullable=False),
         sa.Column("merkle_root", sa.String(64), nullable=False),
         sa.Column("size_bytes", sa.BigInteger, nullable=False),

@@ -1,0 +1,68 @@
+"""Consumed events → registry use cases, each inside the consumer's transaction (`conn`).
+
+- `<org>.storage`: `VersionStored` → record the version, enqueue `RegisterDatasetVersion`.
+- `<org>.ledger` (the ledger→Kafka bridge, one envelope per chaincode event, id = tx id:index):
+  `DatasetRegistered` / `DatasetVersionRegistered` → the consortium catalog mirror;
+  `TrainingRequested` / `TrainingCompleted` (the chaincode's TrainingSucceeded) → model lineage.
+- `<org>.training` (this organisation's orchestrator): `TrainingRequested` / `TrainingCompleted`.
+Other event types on these topics are not the registry's business and are ignored.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from ledgerml.registry import mirror, service, service_models
+from ledgerml.registry.adapters.catalog_store import SqlCatalog
+from ledgerml.registry.adapters.model_store import SqlModels
+from ledgerml.registry.adapters.outboxes import SqlLedgerWrites
+from ledgerml.shared.events import Envelope
+from ledgerml.shared.events.schemas import (
+    DatasetRegistered,
+    DatasetVersionRegistered,
+    TrainingCompleted,
+    TrainingRequested,
+    VersionStored,
+)
+from ledgerml.shared.messaging import EventHandler
+
+UNKNOWN_PRODUCER = "unknown"
+
+
+def storage_handler(*, registry_org: str) -> EventHandler:
+    def handle(conn: Connection, envelope: Envelope) -> None:
+        if isinstance(envelope.data, VersionStored):
+            service.record_stored_version(store=SqlCatalog(conn), writes=SqlLedgerWrites(conn),
+                                          registry_org=registry_org, event_id=envelope.id, stored=envelope.data,
+                                          now=envelope.time)
+
+    return handle
+
+
+def _training(conn: Connection, envelope: Envelope, *, producer_org: str) -> None:
+    if isinstance(envelope.data, TrainingRequested):
+        service_models.record_training_request(models=SqlModels(conn), requested=envelope.data, now=envelope.time)
+    elif isinstance(envelope.data, TrainingCompleted):
+        service_models.record_training_result(models=SqlModels(conn), catalog=SqlCatalog(conn),
+                                              completed=envelope.data, producer_org=producer_org, now=envelope.time)
+
+
+def ledger_handler(*, registry_org: str) -> EventHandler:
+    def handle(conn: Connection, envelope: Envelope) -> None:
+        data = envelope.data
+        if isinstance(data, DatasetRegistered):
+            mirror.mirror_dataset(store=SqlCatalog(conn), event_id=envelope.id, data=data, registered_at=envelope.time)
+        elif isinstance(data, DatasetVersionRegistered):
+            mirror.mirror_version(store=SqlCatalog(conn), event_id=envelope.id, data=data, registered_at=envelope.time)
+        else:
+            # A ledger event does not say which organisation trained; the catalog's dataset owner does.
+            _training(conn, envelope, producer_org=UNKNOWN_PRODUCER)
+
+    return handle
+
+
+def training_handler(*, registry_org: str) -> EventHandler:
+    def handle(conn: Connection, envelope: Envelope) -> None:
+        _training(conn, envelope, producer_org=registry_org)
+
+    return handle

@@ -1,0 +1,108 @@
+"""Use cases of the registry's models: records built from training events, reads, and verification.
+
+A model's lineage comes from two events: the training request (algorithm, code hash, dataset
+versions) and its result (model hash, transcript root, metrics). Dataset roots and owners come from
+this catalog. What no event carries stays empty and the record says its lineage is incomplete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from ledgerml.registry.lineage import (
+    ModelInput,
+    ModelRecord,
+    TrainingRequest,
+    Verification,
+    ledger_checks,
+    local_checks,
+    metrics_hash,
+    parse_ledger_model,
+)
+from ledgerml.registry.policy import authorise_model_read, model_party
+from ledgerml.registry.ports import CatalogStore, ModelStore
+from ledgerml.shared.errors import DependencyUnavailable, LedgerError, NotFound
+from ledgerml.shared.events.schemas import TrainingCompleted, TrainingRequested
+from ledgerml.shared.identity import Principal
+from ledgerml.shared.ledger import Ledger
+
+GET_MODEL = "GetModel"
+
+
+def record_training_request(*, models: ModelStore, requested: TrainingRequested,
+                            now: datetime | None = None) -> None:
+    models.add_training_request(TrainingRequest(
+        job_id=requested.job_id, requester_org=requested.requester_org, algorithm=requested.algorithm,
+        code_hash=requested.code_sha256, hyperparameters_hash=None,
+        datasets=tuple((d.dataset_id, d.version) for d in requested.datasets),
+        requested_tx_id=requested.ledger_tx_id, seen_at=now or datetime.now(UTC)))
+
+
+def _input(catalog: CatalogStore, dataset_id: str, version: str) -> ModelInput:
+    dataset = catalog.dataset(dataset_id)
+    stored = catalog.version(dataset_id, version) if dataset is not None else None
+    return ModelInput(dataset_id=dataset_id, version=version, merkle_root=stored.merkle_root if stored else None,
+                      owner_org=dataset.owner_org if dataset else None)
+
+
+def record_training_result(*, models: ModelStore, catalog: CatalogStore, completed: TrainingCompleted,
+                           producer_org: str, now: datetime | None = None) -> ModelRecord:
+    """Create the model record of a completed job (idempotent: a model id is recorded once).
+    `producer_org` is used when the catalog does not know the datasets' owner."""
+    existing = models.model(completed.model_sha256)
+    if existing is not None:
+        return existing
+    request = models.training_request(completed.job_id)
+    inputs = tuple(_input(catalog, d, v) for d, v in request.datasets) if request else ()
+    owners = [i.owner_org for i in inputs if i.owner_org]
+    record = ModelRecord(
+        model_id=completed.model_sha256, job_id=completed.job_id, producer_org=owners[0] if owners else producer_org,
+        holder_org=request.requester_org if request else None, algorithm=request.algorithm if request else None,
+        code_hash=request.code_hash if request else None,
+        hyperparameters_hash=request.hyperparameters_hash if request else None, inputs=inputs,
+        transcript_root=completed.transcript_root, metrics=tuple(sorted(completed.metrics.items())),
+        metrics_hash=metrics_hash(completed.metrics), tx_id=completed.ledger_tx_id, block_number=None,
+        created_at=now or datetime.now(UTC))
+    models.add_model(record)
+    return record
+
+
+def get_model(*, models: ModelStore, principal: Principal, auditor_orgs: Collection[str],
+              model_id: str) -> ModelRecord:
+    model = models.model(model_id)
+    if model is None:
+        raise NotFound(f"model {model_id!r} is not in this registry")
+    authorise_model_read(principal, model, auditor_orgs=auditor_orgs)
+    return model
+
+
+def list_models(*, models: ModelStore, principal: Principal, auditor_orgs: Collection[str], dataset_id: str | None,
+                job_id: str | None, limit: int) -> list[ModelRecord]:
+    party = model_party(principal, auditor_orgs=auditor_orgs)
+    return models.models(dataset_id=dataset_id, job_id=job_id, party=party, limit=limit)
+
+
+def verify_model(*, models: ModelStore, catalog: CatalogStore, ledger: Ledger, principal: Principal,
+                 auditor_orgs: Collection[str], model_id: str) -> Verification:
+    """Recompute local hashes, then compare every lineage field with the ledger's `GetModel`.
+    When the ledger cannot be asked, the result says so and is never `verified`."""
+    model = get_model(models=models, principal=principal, auditor_orgs=auditor_orgs, model_id=model_id)
+    roots = {}
+    for item in model.inputs:
+        stored = catalog.version(item.dataset_id, item.version)
+        if stored is not None:
+            roots[(item.dataset_id, item.version)] = stored.merkle_root
+    local = local_checks(model, catalog_roots=roots)
+    try:
+        raw = ledger.evaluate(GET_MODEL, [model.model_id])
+    except (DependencyUnavailable, LedgerError) as exc:
+        return Verification(model_id=model.model_id, local=local, ledger=(), ledger_available=False,
+                            ledger_error_code=exc.code, ledger_error_detail=exc.detail)
+    record = parse_ledger_model(raw)
+    if record is None:
+        return Verification(model_id=model.model_id, local=local, ledger=(), ledger_available=False,
+                            ledger_error_code=LedgerError.code,
+                            ledger_error_detail="the ledger's GetModel answer is not a model record")
+    return Verification(model_id=model.model_id, local=local, ledger=ledger_checks(model, record),
+                        ledger_available=True)
