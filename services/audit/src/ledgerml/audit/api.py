@@ -1,8 +1,69 @@
-"""HTTP routes of the audit service. Every route here sits behind authentication (`build_app`
-mounts this router with `authenticate`): parse, call one function of `service`, map the result."""
+"""HTTP routes of the audit log: entries, proofs, tree heads, verification, gaps. Every route sits behind
+authentication (`build_app`) and the router-level reader check; each parses, calls one use case."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter(tags=["audit"])
+from fastapi import APIRouter, Query
+
+from ledgerml.audit import reading, service
+from ledgerml.audit.deps import READERS_ONLY, Context, Cursor, Filters, Limit
+from ledgerml.audit.verification import verify_log
+from ledgerml.audit.verify import VerifyRequest, verify_submission
+
+router = APIRouter(tags=["audit"], dependencies=READERS_ONLY)
+Size = Annotated[int | None, Query(ge=1)]
+
+
+@router.get("/entries")
+def list_entries(context: Context, filters: Filters, cursor: Cursor = None, limit: Limit = 100) -> dict[str, Any]:
+    with context.engine.connect() as conn:
+        result: dict[str, Any] = reading.entries_page(conn, filters, cursor=cursor, limit=limit)
+    return result
+
+
+@router.get("/entries/{seq}/proof")
+def entry_proof(context: Context, seq: int, tree_size: Size = None) -> dict[str, Any]:
+    """Inclusion proof of entry `seq` against a signed tree head (default: the latest)."""
+    with context.engine.connect() as conn:
+        result: dict[str, Any] = service.inclusion(conn, store=context.store, seq=seq, tree_size=tree_size)
+    return result
+
+
+@router.get("/consistency")
+def consistency(context: Context, first: Annotated[int, Query(ge=1)], second: Size = None) -> dict[str, Any]:
+    """Consistency proof between two signed tree heads (default second: the latest)."""
+    with context.engine.connect() as conn:
+        result: dict[str, Any] = service.consistency(conn, store=context.store, first=first, second=second)
+    return result
+
+
+@router.get("/tree-heads")
+def tree_heads(context: Context, cursor: Cursor = None, limit: Limit = 100) -> dict[str, Any]:
+    with context.engine.connect() as conn:
+        result: dict[str, Any] = reading.tree_heads_page(conn, cursor=cursor, limit=limit)
+    return result
+
+
+@router.post("/verify")
+def verify(context: Context, body: VerifyRequest) -> dict[str, Any]:
+    """Checks a submitted entry + proof + root; changes nothing."""
+    with context.engine.connect() as conn:
+        result: dict[str, Any] = verify_submission(conn, body)
+    return result
+
+
+@router.get("/gaps")
+def gaps(context: Context, source: Annotated[str | None, Query(max_length=128)] = None) -> dict[str, Any]:
+    with context.engine.connect() as conn:
+        result: dict[str, Any] = reading.gaps_report(conn, source=source)
+    return result
+
+
+@router.get("/log/verify")
+def verify_whole_log(context: Context) -> dict[str, Any]:
+    """Recompute the log from its entries and compare with stored hashes and signed heads."""
+    with context.engine.connect() as conn:
+        result: dict[str, Any] = verify_log(conn, store=context.store, signer_check=context.signer_check).view()
+    return result

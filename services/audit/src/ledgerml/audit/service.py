@@ -1,5 +1,152 @@
-"""Use cases of the audit service: the append-only audit log, its proofs and anchored tree heads.
+"""Use cases of the audit log: record an event, issue and anchor signed tree heads, prove entries.
 
-Keyword-only functions that take ports (`ledgerml.shared.ledger.Ledger`, the outbox, this service's
-repositories) and write state and events in one transaction. None yet: this is the skeleton.
+Keyword-only functions over ports: a connection of the caller's transaction (the consumer's, so an
+entry is appended exactly once with its processed-event record), the `LogStore`, a `TreeHeadSigner`
+and the ledger-write outbox, through which every anchor reaches the ledger in batches.
 """
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from ledgerml.audit.adapters.db import entries
+from ledgerml.audit.adapters.log_store import Appended, LogState, LogStore
+from ledgerml.audit.adapters.sequences import track_sequence
+from ledgerml.audit.adapters.tree_heads import (
+    aware,
+    get_tree_head,
+    head_view,
+    latest_tree_head,
+    store_tree_head,
+)
+from ledgerml.audit.domain import SignedTreeHead, TreeHead
+from ledgerml.audit.errors import (
+    EntryNotFound,
+    EntryNotYetAnchored,
+    InvalidProofRequest,
+    TreeHeadNotFound,
+)
+from ledgerml.audit.normalise import normalise
+from ledgerml.audit.signing import TreeHeadSigner
+from ledgerml.shared.events import Envelope
+from ledgerml.shared.events.schemas import TreeHeadAnchored
+from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write
+from ledgerml.shared.messaging import Outbox
+
+ANCHOR_FUNCTION = "AnchorAuditRoot"
+
+
+@dataclass(frozen=True)
+class AnchorPolicy:
+    every_entries: int
+    interval_s: float
+
+
+@dataclass(frozen=True)
+class AuditLog:
+    """The ports one audit log needs to append and anchor."""
+
+    store: LogStore
+    signer: TreeHeadSigner
+    policy: AnchorPolicy
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+def anchor_subject(log_id: str) -> str:
+    """Ledger writes of one log share a subject, so anchors reach the ledger in tree-size order."""
+    return f"audit-log:{log_id}"
+
+
+def record_event(conn: Connection, envelope: Envelope, *, log: AuditLog) -> Appended:
+    """The consumer's handler: normalise, append, track the producer's sequence, anchor every N."""
+    now = log.clock()
+    entry = normalise(envelope)
+    appended, state = log.store.append(conn, entry, now=now)
+    track_sequence(conn, source=entry.source, sequence=entry.sequence, now=now)
+    if state.size - state.last_head_size >= log.policy.every_entries:
+        issue_tree_head(conn, log=log, state=state, now=now)
+    return appended
+
+
+def issue_tree_head(conn: Connection, *, log: AuditLog, state: LogState, now: datetime) -> SignedTreeHead:
+    """Sign the current head, store it and enqueue its `AnchorAuditRoot` in the same transaction."""
+    head = TreeHead(log.store.log_id, state.size, state.frontier.root(), now)
+    signature = log.signer.sign(head.signing_payload())
+    write = enqueue_ledger_write(conn, function=ANCHOR_FUNCTION, subject=anchor_subject(head.log_id),
+                                 args=[head.log_id, str(head.tree_size), head.root_hash.hex()], now=now)
+    signed = SignedTreeHead(head, signature, log.signer.certificate_pem, write.id)
+    store_tree_head(conn, signed)
+    log.store.mark_head(conn, size=state.size, at=now)
+    return signed
+
+
+def anchor_if_due(engine: Engine, *, log: AuditLog) -> SignedTreeHead | None:
+    """Time-based anchoring: a head for entries appended since the last one, at most every T seconds."""
+    now = log.clock()
+    with engine.connect() as conn:
+        if not _due(log.store.state(conn), log.policy, now):
+            return None
+    with engine.begin() as conn:
+        state = log.store.state(conn, lock=True, now=now)
+        return issue_tree_head(conn, log=log, state=state, now=now) if _due(state, log.policy, now) else None
+
+
+def _due(state: LogState, policy: AnchorPolicy, now: datetime) -> bool:
+    if state.size <= state.last_head_size:
+        return False
+    if state.last_head_at is None:
+        return True
+    elapsed: float = (now - aware(state.last_head_at)).total_seconds()
+    return elapsed >= policy.interval_s
+
+
+def _head_for(conn: Connection, tree_size: int | None) -> SignedTreeHead:
+    signed = latest_tree_head(conn) if tree_size is None else get_tree_head(conn, tree_size)
+    if signed is None:
+        raise TreeHeadNotFound("no signed tree head yet" if tree_size is None else
+                               f"no signed tree head of size {tree_size}; list them at GET /tree-heads")
+    return signed
+
+
+def entry_view(row: Any) -> dict[str, Any]:
+    return {"seq": row.seq, "leaf_hash": bytes(row.leaf_hash).hex(), "entry": json.loads(row.entry)}
+
+
+def inclusion(conn: Connection, *, store: LogStore, seq: int, tree_size: int | None) -> dict[str, Any]:
+    """The entry, its RFC 9162 audit path and the signed head it leads to, with the anchor's ledger status."""
+    row = conn.execute(select(entries).where(entries.c.seq == seq)).first()
+    if row is None:
+        raise EntryNotFound(f"no audit entry at index {seq}")
+    signed = _head_for(conn, tree_size)
+    if seq >= signed.head.tree_size:
+        if tree_size is None:
+            raise EntryNotYetAnchored(f"entry {seq} is newer than the latest signed tree head "
+                                      f"({signed.head.tree_size} entries); retry after the next anchor")
+        raise InvalidProofRequest(f"entry {seq} is not in the tree of size {tree_size}; ask for a larger head")
+    proof = store.inclusion_proof(conn, seq, signed.head.tree_size)
+    return {**entry_view(row), "leaf_index": seq, "tree_size": signed.head.tree_size,
+            "proof": [p.hex() for p in proof], "tree_head": head_view(conn, signed)}
+
+
+def consistency(conn: Connection, *, store: LogStore, first: int, second: int | None) -> dict[str, Any]:
+    old = _head_for(conn, first)
+    new = _head_for(conn, second)
+    if old.head.tree_size > new.head.tree_size:
+        raise InvalidProofRequest(f"first ({first}) must not exceed second ({new.head.tree_size})")
+    proof = store.consistency_proof(conn, old.head.tree_size, new.head.tree_size)
+    return {"first": head_view(conn, old), "second": head_view(conn, new), "proof": [p.hex() for p in proof]}
+
+
+def on_ledger_outcome(conn: Connection, write: LedgerWrite, *, outbox: Outbox) -> None:
+    """Relay hook: once an anchor commits on the ledger, announce it (`TreeHeadAnchored`)."""
+    if write.function != ANCHOR_FUNCTION or write.state != "committed" or write.tx_id is None:
+        return
+    log_id, tree_size, root_hex = write.args
+    outbox.add(conn, TreeHeadAnchored(tree_size=int(tree_size), root_hash=root_hex, anchored_at=aware(write.updated_at),
+                                      ledger_tx_id=write.tx_id), subject=log_id)

@@ -1,0 +1,68 @@
+"""Signed tree heads in SQL, and the ledger status of each head's `AnchorAuditRoot` write."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from ledgerml.audit.adapters.db import tree_heads
+from ledgerml.audit.domain import SignedTreeHead, TreeHead, format_time
+from ledgerml.shared.ledgerwrites import get_ledger_write
+
+NOT_SUBMITTED = {"state": "pending", "tx_id": None, "block_number": None, "error_code": None,
+                 "error_detail": "no ledger write recorded for this tree head"}
+
+
+def aware(at: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; every time we store is UTC."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _from_row(row: Any) -> SignedTreeHead:
+    head = TreeHead(row.log_id, row.tree_size, bytes.fromhex(row.root_hash), aware(row.issued_at))
+    return SignedTreeHead(head, base64.b64decode(row.signature), row.certificate, row.ledger_write_id)
+
+
+def store_tree_head(conn: Connection, signed: SignedTreeHead) -> None:
+    conn.execute(insert(tree_heads).values(
+        tree_size=signed.head.tree_size, log_id=signed.head.log_id, root_hash=signed.head.root_hash.hex(),
+        issued_at=signed.head.timestamp, signature=base64.b64encode(signed.signature).decode(),
+        certificate=signed.certificate_pem, ledger_write_id=signed.ledger_write_id))
+
+
+def get_tree_head(conn: Connection, tree_size: int) -> SignedTreeHead | None:
+    row = conn.execute(select(tree_heads).where(tree_heads.c.tree_size == tree_size)).first()
+    return _from_row(row) if row else None
+
+
+def latest_tree_head(conn: Connection) -> SignedTreeHead | None:
+    row = conn.execute(select(tree_heads).order_by(tree_heads.c.tree_size.desc()).limit(1)).first()
+    return _from_row(row) if row else None
+
+
+def list_tree_heads(conn: Connection, *, after: int | None, limit: int) -> list[SignedTreeHead]:
+    query = select(tree_heads).order_by(tree_heads.c.tree_size).limit(limit)
+    if after is not None:
+        query = query.where(tree_heads.c.tree_size > after)
+    return [_from_row(r) for r in conn.execute(query)]
+
+
+def iter_tree_heads(conn: Connection) -> Iterator[SignedTreeHead]:
+    for row in conn.execute(select(tree_heads).order_by(tree_heads.c.tree_size)):
+        yield _from_row(row)
+
+
+def ledger_status(conn: Connection, signed: SignedTreeHead) -> dict[str, object]:
+    write = get_ledger_write(conn, signed.ledger_write_id) if signed.ledger_write_id else None
+    return write.status() if write is not None else dict(NOT_SUBMITTED)
+
+
+def head_view(conn: Connection, signed: SignedTreeHead) -> dict[str, Any]:
+    head = signed.head
+    return {"log_id": head.log_id, "tree_size": head.tree_size, "root_hash": head.root_hash.hex(),
+            "timestamp": format_time(head.timestamp), "signature": base64.b64encode(signed.signature).decode(),
+            "certificate": signed.certificate_pem, "ledger": ledger_status(conn, signed)}

@@ -1,0 +1,131 @@
+"""The Merkle log on SQLite: appends match the reference tree, proofs come from stored subtree roots,
+heads are signed and enqueued for the ledger, producer gaps are found and closed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from ledgerml.audit.adapters.db import entries, nodes, subjects
+from ledgerml.audit.adapters.sequences import open_gaps
+from ledgerml.audit.adapters.tree_heads import get_tree_head, latest_tree_head
+from ledgerml.audit.domain import AuditEntry
+from ledgerml.audit.service import AuditLog, anchor_if_due, issue_tree_head, on_ledger_outcome, record_event
+from ledgerml.audit.signing import signature_verifies
+from ledgerml.shared import merkle
+from ledgerml.shared.ledgerwrites import get_ledger_write, ledger_writes_for
+from ledgerml.shared.messaging import Outbox
+from ledgerml.shared.persistence import outbox_table
+
+from ..story import filler, story
+from .conftest import Clock
+
+
+def _leaves(engine: Engine) -> list[bytes]:
+    with engine.connect() as conn:
+        return [bytes(r.entry) for r in conn.execute(select(entries).order_by(entries.c.seq))]
+
+
+def test_appends_build_the_rfc6962_tree_and_prove_from_stored_nodes(engine: Engine, audit_log: AuditLog) -> None:
+    envelopes = story() + filler(30)
+    with engine.begin() as conn:
+        for envelope in envelopes:
+            record_event(conn, envelope, log=audit_log)
+    hashes = [merkle.leaf_hash(leaf) for leaf in _leaves(engine)]
+    assert len(hashes) == len(envelopes)
+    store = audit_log.store
+    with engine.connect() as conn:
+        assert store.state(conn).frontier.root() == merkle.root_of(hashes)
+        node_rows = conn.execute(select(func.count()).select_from(nodes)).scalar_one()
+        assert node_rows == len(hashes) - bin(len(hashes)).count("1")  # one inner node per merge
+        for size in (1, 2, 7, 16, len(hashes)):
+            assert store.root_at(conn, size) == merkle.root_of(hashes[:size])
+            for index in range(size):
+                assert store.inclusion_proof(conn, index, size) == merkle.inclusion_proof(index, hashes[:size])
+            for old in range(1, size + 1):
+                assert store.consistency_proof(conn, old, size) == merkle.consistency_proof(old, hashes[:size])
+
+
+def test_leaf_is_the_canonical_entry_with_subjects_indexed(engine: Engine, audit_log: AuditLog) -> None:
+    with engine.begin() as conn:
+        for envelope in story():
+            record_event(conn, envelope, log=audit_log)
+    with engine.connect() as conn:
+        row = conn.execute(select(entries).where(entries.c.action == "training.job.requested")).one()
+        entry = AuditEntry.from_leaf(bytes(row.entry))
+        assert entry.leaf() == bytes(row.entry)
+        assert json.loads(row.entry)["subjects"] == {"dataset_id": ["xrays"], "job_id": ["job-1"],
+                                                     "version": ["xrays@v1"]}
+        assert entry.actor == "Org2MSP" and entry.ledger_tx_id == "tx05"
+        kinds = conn.execute(select(subjects.c.kind, subjects.c.value).where(subjects.c.seq == row.seq)).all()
+        assert sorted(kinds) == [("dataset_id", "xrays"), ("job_id", "job-1"), ("version", "xrays@v1")]
+
+
+def test_every_n_entries_a_signed_head_is_stored_and_its_anchor_enqueued(engine: Engine,
+                                                                       audit_log: AuditLog) -> None:
+    with engine.begin() as conn:
+        for envelope in filler(9):
+            record_event(conn, envelope, log=audit_log)
+    hashes = [merkle.leaf_hash(leaf) for leaf in _leaves(engine)]
+    with engine.connect() as conn:
+        heads = [get_tree_head(conn, size) for size in (4, 8)]
+        assert get_tree_head(conn, 9) is None  # the ninth entry waits for the next anchor
+        for signed in heads:
+            assert signed is not None and signature_verifies(signed)
+            assert signed.head.root_hash == merkle.root_of(hashes[:signed.head.tree_size])
+        writes = ledger_writes_for(conn, "audit-log:org1-audit")
+    assert sorted((w.args for w in writes), key=lambda a: int(a[1])) == [("org1-audit", "4", merkle.root_of(hashes[:4]).hex()),
+                                        ("org1-audit", "8", merkle.root_of(hashes[:8]).hex())]
+    assert {(w.function, w.state) for w in writes} == {("AnchorAuditRoot", "pending")}
+
+
+def test_time_based_anchor_covers_the_tail_only_once_due(engine: Engine, audit_log: AuditLog, clock: Clock) -> None:
+    with engine.begin() as conn:
+        for envelope in filler(5):
+            record_event(conn, envelope, log=audit_log)
+    assert anchor_if_due(engine, log=audit_log) is None  # the head at 4 was issued just now
+    clock.advance(31)
+    signed = anchor_if_due(engine, log=audit_log)
+    assert signed is not None and signed.head.tree_size == 5
+    clock.advance(31)
+    assert anchor_if_due(engine, log=audit_log) is None  # nothing new to anchor
+    with engine.connect() as conn:
+        latest = latest_tree_head(conn)
+    assert latest is not None and latest.head.tree_size == 5
+
+
+def test_committed_anchor_is_announced_on_the_outbox(engine: Engine, audit_log: AuditLog) -> None:
+    with engine.begin() as conn:
+        record_event(conn, filler(1)[0], log=audit_log)
+        signed = issue_tree_head(conn, log=audit_log, state=audit_log.store.state(conn), now=audit_log.clock())
+    from ledgerml.shared.persistence.tables import ledger_writes_table as lw
+
+    with engine.begin() as conn:
+        conn.execute(lw.update().values(state="committed", tx_id="tx-anchor", block_number=7))
+        write = get_ledger_write(conn, str(signed.ledger_write_id))
+        assert write is not None
+        on_ledger_outcome(conn, write, outbox=Outbox(org="org1", service="audit"))
+        payload = json.loads(conn.execute(select(outbox_table.c.payload)).scalar_one())
+    assert payload["type"] == "ledgerml.audit.tree-head.anchored.v1"
+    assert payload["data"]["tree_size"] == 1 and payload["data"]["ledger_tx_id"] == "tx-anchor"
+
+
+@pytest.mark.parametrize(("order", "gaps"), [
+    ([1, 2, 3, 4], []),
+    ([1, 4], [(2, 3)]),
+    ([1, 4, 3], [(2, 2)]),
+    ([1, 5, 3], [(2, 2), (4, 4)]),
+    ([3, 1, 2], []),
+    ([2, 6, 4, 3, 5], [(1, 1)]),
+])
+def test_producer_gaps_are_detected_and_late_arrivals_close_them(
+        engine: Engine, audit_log: AuditLog, order: list[int], gaps: list[tuple[int, int]]) -> None:
+    pool = {e.sequence: e for e in filler(6)}
+    with engine.begin() as conn:
+        for sequence in order:
+            record_event(conn, pool[sequence], log=audit_log)
+    with engine.connect() as conn:
+        found = [(g["first_missing"], g["last_missing"]) for g in open_gaps(conn, source="org1/storage")]
+    assert found == gaps
