@@ -1,8 +1,78 @@
 """HTTP routes of the storage service. Every route here sits behind authentication (`build_app`
-mounts this router with `authenticate`): parse, call one function of `service`, map the result."""
+mounts this router with `authenticate`): parse, call one function of the use cases, map the result."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import StreamingResponse
+from starlette.requests import ClientDisconnect
+
+from ledgerml.shared.web.auth import CurrentPrincipal
+from ledgerml.storage import ingest, reading, service
+from ledgerml.storage.errors import UploadInterrupted
+from ledgerml.storage.reading import ContentStream
+from ledgerml.storage.service import Storage
 
 router = APIRouter(tags=["storage"])
+
+DatasetId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{2,63}$", description="registry dataset id")]
+Version = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="e.g. v1, 2026-11-01")]
+JobId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+
+
+def get_storage(request: Request) -> Storage:
+    storage: Storage = request.app.state.storage
+    return storage
+
+
+StorageDep = Annotated[Storage, Depends(get_storage)]
+VERSION_PATH = "/datasets/{dataset_id}/versions/{version}"
+
+
+@router.put(VERSION_PATH, status_code=201, summary="Upload a dataset version (streamed, application/octet-stream)")
+async def upload_version(request: Request, dataset_id: DatasetId, version: Version, storage: StorageDep,
+                         principal: CurrentPrincipal) -> dict[str, object]:
+    try:
+        manifest = await ingest.store_version(
+            storage, principal=principal, dataset_id=dataset_id, version=version, body=request.stream(),
+            content_type=request.headers.get("content-type"), content_length=request.headers.get("content-length"))
+    except ClientDisconnect:
+        raise UploadInterrupted("the client went away before the body was complete; nothing was stored") from None
+    return manifest.view()
+
+
+@router.get(VERSION_PATH, summary="Manifest of a stored version (owner and auditors)")
+def get_manifest(dataset_id: DatasetId, version: Version, storage: StorageDep,
+                 principal: CurrentPrincipal) -> dict[str, object]:
+    service.authorise_inspection(storage, principal, service.dataset_served_here(storage, dataset_id))
+    return service.load_manifest(storage, dataset_id, version).view()
+
+
+@router.get(VERSION_PATH + "/integrity", summary="Re-verify every chunk (owner and auditors)")
+def check_integrity(dataset_id: DatasetId, version: Version, storage: StorageDep,
+                    principal: CurrentPrincipal) -> dict[str, object]:
+    service.authorise_inspection(storage, principal, service.dataset_served_here(storage, dataset_id))
+    return service.integrity_report(storage, service.load_manifest(storage, dataset_id, version)).view()
+
+
+def _stream(content: ContentStream) -> StreamingResponse:
+    return StreamingResponse(content.body, status_code=206 if content.byte_range else 200,
+                             media_type="application/octet-stream", headers=content.headers())
+
+
+@router.get(VERSION_PATH + "/content", summary="Verified plaintext (optionally one `Range: bytes=a-b`)",
+            response_class=StreamingResponse)
+def download(request: Request, dataset_id: DatasetId, version: Version, storage: StorageDep,
+             principal: CurrentPrincipal) -> StreamingResponse:
+    return _stream(reading.open_content(storage, principal=principal, dataset_id=dataset_id, version=version,
+                                        range_header=request.headers.get("range")))
+
+
+@router.get("/internal/jobs/{job_id}" + VERSION_PATH + "/content", response_class=StreamingResponse,
+            summary="Verified plaintext for an accepted compute-to-data job (this org's training service)")
+def job_download(request: Request, job_id: JobId, dataset_id: DatasetId, version: Version, storage: StorageDep,
+                 principal: CurrentPrincipal) -> StreamingResponse:
+    return _stream(reading.open_content(storage, principal=principal, dataset_id=dataset_id, version=version,
+                                        range_header=request.headers.get("range"), job_id=job_id))

@@ -1,4 +1,176 @@
-"""Pure domain model of the storage service: chunks, manifests, Merkle roots and verified reads.
+"""Pure domain model of the storage service: chunks, manifests, Merkle roots, byte ranges and the
+verification of a chunk read back from the store.
 
-Imports no FastAPI, Kafka, SQLAlchemy, MinIO, Ray or gRPC. Empty in the skeleton.
+The version root is the RFC 6962 Merkle tree head whose entries are the 32-byte SHA-256 digests of the
+plaintext chunks, in order: MTH(D) with D[i] = SHA-256(chunk i), leaves hashed as SHA-256(0x00 || D[i]).
+Any RFC 9162 implementation recomputes it from the chunk digests alone. Imports no FastAPI, Kafka,
+SQLAlchemy, MinIO, Ray or gRPC.
 """
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ledgerml.shared.merkle import root_of_entries
+from ledgerml.storage.errors import InvalidRange, RangeNotSatisfiable
+from ledgerml.storage.sealing import open_chunk
+
+
+def merkle_root_hex(chunk_digests: Sequence[str]) -> str:
+    return root_of_entries(bytes.fromhex(d) for d in chunk_digests).hex()
+
+
+@dataclass(frozen=True)
+class ChunkRef:
+    index: int
+    sha256: str  # hex digest of the plaintext chunk
+    object_key: str  # content address of the sealed chunk in the bucket
+    size: int  # plaintext bytes
+
+
+@dataclass(frozen=True)
+class Manifest:
+    dataset_id: str
+    version: str
+    merkle_root: str
+    size_bytes: int
+    chunk_size: int
+    created_at: datetime
+    chunks: tuple[ChunkRef, ...] = field(repr=False)
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self.chunks)
+
+    def recomputed_root(self) -> str:
+        return merkle_root_hex([c.sha256 for c in self.chunks])
+
+    def view(self) -> dict[str, object]:
+        """The contract's ManifestView."""
+        return {"dataset_id": self.dataset_id, "version": self.version, "merkle_root": self.merkle_root,
+                "size_bytes": self.size_bytes, "chunk_count": self.chunk_count, "chunk_size": self.chunk_size,
+                "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    start: int
+    end: int  # inclusive
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+_EMPTY = hashlib.sha256(b"").hexdigest()
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None:
+    """One `bytes=a-b`, `bytes=a-` or `bytes=-n` range (RFC 9110 §14.1.2); None means the whole version."""
+    if header is None or not header.strip():
+        return None
+    match = _RANGE.match(header.strip().replace(" ", ""))
+    if match is None or match.groups() == ("", ""):
+        raise InvalidRange(f"Range must be one `bytes=first-last`, `bytes=first-` or `bytes=-suffix`, not {header!r}")
+    first, last = match.groups()
+    if first == "":
+        suffix = int(last)
+        if suffix == 0:
+            raise RangeNotSatisfiable(f"an empty suffix range selects nothing of {size} bytes")
+        return ByteRange(max(0, size - suffix), size - 1)
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or (last and int(last) < start):
+        raise RangeNotSatisfiable(f"range {header!r} is outside a version of {size} bytes (bytes 0-{size - 1})")
+    return ByteRange(start, end)
+
+
+@dataclass(frozen=True)
+class ChunkSlice:
+    chunk: ChunkRef
+    lo: int  # offsets into the chunk's plaintext, end exclusive
+    hi: int
+
+
+def slices_for(manifest: Manifest, byte_range: ByteRange | None) -> list[ChunkSlice]:
+    """The chunks (and the part of each) that a read of `byte_range` needs."""
+    if byte_range is None:
+        return [ChunkSlice(c, 0, c.size) for c in manifest.chunks]
+    size = manifest.chunk_size
+    first, last = byte_range.start // size, byte_range.end // size
+    out = []
+    for chunk in manifest.chunks[first:last + 1]:
+        base = chunk.index * size
+        out.append(ChunkSlice(chunk, max(0, byte_range.start - base), min(chunk.size, byte_range.end - base + 1)))
+    return out
+
+
+@dataclass(frozen=True)
+class ChunkFailure:
+    index: int
+    expected_sha256: str
+    actual_sha256: str | None  # SHA-256 of the decrypted plaintext; None when nothing could be decrypted
+    reason: str
+    read_sha256: str  # SHA-256 of the bytes read back from the store (of nothing when the object is missing)
+
+    def view(self) -> dict[str, object]:
+        return {"index": self.index, "expected_sha256": self.expected_sha256, "actual_sha256": self.actual_sha256}
+
+
+def verify_chunk(key: bytes, sealed: bytes | None, chunk: ChunkRef, *, dataset_id: str,
+                 version: str) -> bytes | ChunkFailure:
+    """The verified plaintext of a chunk read back from the store, or why it cannot be trusted."""
+    if sealed is None:
+        return ChunkFailure(chunk.index, chunk.sha256, None, "is missing from the object store", _EMPTY)
+    plaintext = open_chunk(key, sealed, dataset_id=dataset_id, version=version, index=chunk.index)
+    if plaintext is None:
+        return ChunkFailure(chunk.index, chunk.sha256, None, "does not authenticate (altered or moved)",
+                            hashlib.sha256(sealed).hexdigest())
+    actual = hashlib.sha256(plaintext).hexdigest()
+    if actual != chunk.sha256 or len(plaintext) != chunk.size:
+        return ChunkFailure(chunk.index, chunk.sha256, actual, "differs from the manifest's hash",
+                            hashlib.sha256(sealed).hexdigest())
+    return plaintext
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    merkle_root_manifest: str
+    merkle_root_recomputed: str
+    chunks_ok: int
+    chunks_failed: tuple[ChunkFailure, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.chunks_failed and self.merkle_root_manifest == self.merkle_root_recomputed
+
+    def view(self) -> dict[str, object]:
+        return {"merkle_root_manifest": self.merkle_root_manifest,
+                "merkle_root_recomputed": self.merkle_root_recomputed, "chunks_ok": self.chunks_ok,
+                "chunks_failed": [f.view() for f in self.chunks_failed], "ok": self.ok}
+
+
+class Chunker:
+    """Cuts a stream of arbitrary pieces into fixed-size chunks (the last one may be shorter)."""
+
+    def __init__(self, chunk_size: int) -> None:
+        if chunk_size <= 0:
+            raise ValueError("chunk size must be positive")
+        self._size = chunk_size
+        self._buffer = bytearray()
+
+    def feed(self, piece: bytes) -> Iterator[bytes]:
+        self._buffer += piece
+        while len(self._buffer) >= self._size:
+            chunk = bytes(self._buffer[:self._size])
+            del self._buffer[:self._size]
+            yield chunk
+
+    def finish(self) -> bytes:
+        rest, self._buffer = bytes(self._buffer), bytearray()
+        return rest

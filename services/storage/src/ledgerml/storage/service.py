@@ -1,5 +1,178 @@
-"""Use cases of the storage service: chunks, manifests, Merkle roots and verified reads.
+"""Use cases of the storage service that are not streams: who may do what, data keys, manifests and the
+integrity report. Uploads live in `ingest`, verified reads in `reading`, garbage collection in `gc`.
 
-Keyword-only functions that take ports (`ledgerml.shared.ledger.Ledger`, the outbox, this service's
-repositories) and write state and events in one transaction. None yet: this is the skeleton.
+Keyword-only functions over `Storage`, which carries the ports (database engine, blob store, key
+wrapper, registry directory, access decisions, ledger, outbox) built by the composition root.
 """
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from ledgerml.shared.events.schemas import IntegrityViolated as IntegrityViolatedEvent
+from ledgerml.shared.identity import Principal, Role
+from ledgerml.shared.ledger import Ledger
+from ledgerml.shared.messaging import Outbox
+from ledgerml.storage.adapters import repository as repo
+from ledgerml.storage.domain import ChunkFailure, IntegrityReport, Manifest
+from ledgerml.storage.errors import (
+    DownloadNotGranted,
+    IntegrityViolated,
+    InternalReadRefused,
+    JobNotAuthorised,
+    NotDatasetOwner,
+    VersionNotFound,
+)
+from ledgerml.storage.pipeline import fetch_verified
+from ledgerml.storage.ports import AccessDecisions, BlobStore, DatasetDirectory, DatasetInfo, KeyWrapper
+from ledgerml.storage.sealing import new_data_key
+
+log = logging.getLogger(__name__)
+WRITER_ROLES = frozenset({Role.ADMIN, Role.CLIENT})
+
+
+@dataclass(frozen=True)
+class Limits:
+    chunk_size: int = 8 * 1024 * 1024
+    max_version_bytes: int = 64 * 1024**3
+    upload_parallelism: int = 4
+    read_ahead: int = 3
+    gc_grace: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Storage:
+    engine: Engine
+    blobs: BlobStore
+    keys: KeyWrapper
+    directory: DatasetDirectory
+    decisions: AccessDecisions
+    ledger: Ledger
+    outbox: Outbox
+    msp_id: str
+    auditor_orgs: frozenset[str]
+    training_identity: str = "training"
+    limits: Limits = Limits()
+
+
+def dataset_served_here(storage: Storage, dataset_id: str) -> DatasetInfo:
+    """The registry's record of a dataset this organisation owns (its data is stored here, nowhere else)."""
+    info = storage.directory.dataset(dataset_id)
+    if info.owner_org != storage.msp_id:
+        raise NotDatasetOwner(f"{dataset_id} belongs to {info.owner_org}; its data is kept by that organisation's "
+                              f"storage service, this one serves {storage.msp_id}")
+    return info
+
+
+def authorise_upload(storage: Storage, principal: Principal, info: DatasetInfo) -> None:
+    if principal.org != info.owner_org:
+        raise NotDatasetOwner(f"only {info.owner_org} may upload versions of {info.dataset_id}")
+    if principal.role not in WRITER_ROLES:
+        raise NotDatasetOwner(f"a {principal.role} identity may not upload; use an admin or client identity")
+
+
+def authorise_download(storage: Storage, principal: Principal, info: DatasetInfo) -> str:
+    """The basis of the read: the owner itself, or the owner's access-control allowing `download`."""
+    if principal.org == info.owner_org:
+        return "owner"
+    decision = storage.decisions.decide(organisation=principal.org, dataset_id=info.dataset_id, purpose="download")
+    if not decision.allow:
+        raise DownloadNotGranted(f"{principal.org} may not download {info.dataset_id}: {decision.reason or 'denied'}")
+    return f"grant:{decision.grant_id}"
+
+
+def authorise_inspection(storage: Storage, principal: Principal, info: DatasetInfo) -> None:
+    """Manifests and integrity reports: the owner organisation and auditor organisations."""
+    if principal.org != info.owner_org and principal.org not in storage.auditor_orgs:
+        raise NotDatasetOwner(f"only {info.owner_org} and auditors may inspect {info.dataset_id}'s storage")
+
+
+def authorise_job_read(storage: Storage, principal: Principal, *, job_id: str, manifest: Manifest) -> None:
+    """Only this organisation's training service, for a job the ledger shows as accepted with this input.
+    Today the ledger refuses every call (`LedgerNotConfigured`, 503): the read fails closed."""
+    if principal.org != storage.msp_id or principal.subject.split("@")[0] != storage.training_identity:
+        raise InternalReadRefused(f"{principal} is not {storage.msp_id}'s {storage.training_identity} service")
+    job = json.loads(storage.ledger.evaluate("GetTrainingJob", [job_id]))
+    inputs = [i for i in job.get("inputs") or []
+              if i.get("dataset_id") == manifest.dataset_id and i.get("version") == manifest.version]
+    if job.get("status") != "ACCEPTED" or job.get("owner") != storage.msp_id or not inputs:
+        raise JobNotAuthorised(f"job {job_id} is not an accepted job of {storage.msp_id} over "
+                               f"{manifest.dataset_id}@{manifest.version}")
+    anchored = inputs[0].get("merkle_root")
+    if anchored and anchored != manifest.merkle_root:
+        raise root_mismatch(storage, manifest, expected=anchored, source="the ledger")
+
+
+def data_key(storage: Storage, dataset_id: str) -> bytes:
+    """The dataset's data key, created (and stored only wrapped) on first use."""
+    with storage.engine.connect() as conn:
+        wrapped = repo.wrapped_key(conn, dataset_id)
+    if wrapped is None:
+        fresh = storage.keys.wrap(new_data_key(), context=dataset_id)
+        try:
+            with storage.engine.begin() as conn:
+                repo.insert_wrapped_key(conn, dataset_id=dataset_id, wrapped=fresh, key_id=storage.keys.key_id,
+                                        now=datetime.now(UTC))
+        except IntegrityError:
+            pass  # a concurrent first upload created it; use theirs
+        with storage.engine.connect() as conn:
+            wrapped = repo.wrapped_key(conn, dataset_id)
+    assert wrapped is not None
+    return storage.keys.unwrap(wrapped, context=dataset_id)
+
+
+def load_manifest(storage: Storage, dataset_id: str, version: str) -> Manifest:
+    with storage.engine.connect() as conn:
+        manifest = repo.load_manifest(conn, dataset_id, version)
+    if manifest is None:
+        raise VersionNotFound(f"{dataset_id} has no stored version {version}")
+    return manifest
+
+
+def check_manifest_root(storage: Storage, manifest: Manifest, info: DatasetInfo) -> None:
+    """The manifest's chunk list must hash to its root, and that root to the one the registry recorded."""
+    recomputed = manifest.recomputed_root()
+    if recomputed != manifest.merkle_root:
+        raise root_mismatch(storage, manifest, expected=manifest.merkle_root, actual=recomputed, source="the manifest")
+    registered = info.version_roots.get(manifest.version)
+    if registered and registered != manifest.merkle_root:
+        raise root_mismatch(storage, manifest, expected=registered, source="the registry")
+
+
+def root_mismatch(storage: Storage, manifest: Manifest, *, expected: str, source: str,
+                  actual: str | None = None) -> IntegrityViolated:
+    failure = ChunkFailure(0, expected, actual or manifest.merkle_root, f"root differs from {source}",
+                           actual or manifest.merkle_root)
+    return report_violation(storage, manifest, failure)
+
+
+def report_violation(storage: Storage, manifest: Manifest, failure: ChunkFailure) -> IntegrityViolated:
+    """Records `IntegrityViolated` through the outbox; returns the error to raise (fail closed)."""
+    event = IntegrityViolatedEvent(dataset_id=manifest.dataset_id, version=manifest.version,
+                                   chunk_index=failure.index, expected_sha256=failure.expected_sha256,
+                                   actual_sha256=failure.actual_sha256 or failure.read_sha256)
+    with storage.engine.begin() as conn:
+        storage.outbox.add(conn, event, subject=manifest.dataset_id)
+    log.warning("integrity violated", extra={"dataset_id": manifest.dataset_id, "version": manifest.version,
+                                             "chunk_index": failure.index, "reason": failure.reason})
+    return IntegrityViolated(f"{manifest.dataset_id}@{manifest.version} chunk {failure.index} {failure.reason}; "
+                             "nothing unverified was sent")
+
+
+def integrity_report(storage: Storage, manifest: Manifest) -> IntegrityReport:
+    """Reads, decrypts and re-hashes every chunk; each failed chunk is reported and emits an event."""
+    key = data_key(storage, manifest.dataset_id)
+    ok, failed = 0, []
+    for _, result in fetch_verified(storage.blobs, key, manifest, manifest.chunks, window=storage.limits.read_ahead):
+        if isinstance(result, ChunkFailure):
+            failed.append(result)
+            report_violation(storage, manifest, result)
+        else:
+            ok += 1
+    return IntegrityReport(manifest.merkle_root, manifest.recomputed_root(), ok, tuple(failed))

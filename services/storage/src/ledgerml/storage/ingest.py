@@ -1,0 +1,129 @@
+"""Upload of a dataset version, streamed: the body is cut into fixed-size chunks as it arrives; each chunk
+is hashed, sealed (AES-256-GCM) and put to the bucket by content address in worker threads, at most
+`upload_parallelism` at a time, so memory stays bounded whatever the version's size.
+
+The version becomes visible only in the final transaction, which inserts the manifest and the
+`VersionStored` event together. Anything that stops the upload before that (client gone, object store
+down, oversize, empty) discards the upload: its objects are removed now, or by `gc` when the store
+cannot be reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import deque
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import anyio
+from anyio import to_thread
+
+from ledgerml.shared.events.schemas import VersionStored
+from ledgerml.shared.identity import Principal
+from ledgerml.storage.adapters import repository as repo
+from ledgerml.storage.domain import Chunker, ChunkRef, Manifest, merkle_root_hex
+from ledgerml.storage.errors import EmptyBody, UnsupportedContentType, VersionTooLarge
+from ledgerml.storage.gc import discard_upload
+from ledgerml.storage.sealing import content_address, seal_chunk
+from ledgerml.storage.service import Storage, authorise_upload, data_key, dataset_served_here
+
+CONTENT_TYPE = "application/octet-stream"
+
+
+def check_request(storage: Storage, *, content_type: str | None, content_length: str | None) -> None:
+    """What can be refused before reading a byte of the body."""
+    if (content_type or "").split(";")[0].strip().lower() != CONTENT_TYPE:
+        raise UnsupportedContentType(f"send the version's bytes as {CONTENT_TYPE}, not {content_type or 'nothing'}")
+    if content_length is not None and content_length.strip().isdigit():
+        declared = int(content_length)
+        if declared == 0:
+            raise EmptyBody("the body is empty: a dataset version needs at least one byte")
+        if declared > storage.limits.max_version_bytes:
+            raise VersionTooLarge(f"{declared} bytes exceed the maximum of {storage.limits.max_version_bytes}")
+
+
+class _Upload:
+    def __init__(self, storage: Storage, *, upload_id: str, key: bytes, dataset_id: str, version: str) -> None:
+        self.storage, self.upload_id, self.key = storage, upload_id, key
+        self.dataset_id, self.version = dataset_id, version
+
+    def put_chunk(self, index: int, plaintext: bytes) -> ChunkRef:
+        """Runs in a worker thread: record the chunk (so the GC knows its object), then put it."""
+        sealed = seal_chunk(self.key, plaintext, dataset_id=self.dataset_id, version=self.version, index=index)
+        ref = ChunkRef(index, hashlib.sha256(plaintext).hexdigest(), content_address(sealed), len(plaintext))
+        with self.storage.engine.begin() as conn:
+            repo.record_chunk(conn, self.upload_id, ref, now=datetime.now(UTC))
+        self.storage.blobs.put(ref.object_key, sealed)
+        return ref
+
+
+async def store_version(storage: Storage, *, principal: Principal, dataset_id: str, version: str,
+                        body: AsyncIterator[bytes], content_type: str | None,
+                        content_length: str | None) -> Manifest:
+    check_request(storage, content_type=content_type, content_length=content_length)
+    info = await to_thread.run_sync(dataset_served_here, storage, dataset_id)
+    authorise_upload(storage, principal, info)
+    key = await to_thread.run_sync(data_key, storage, dataset_id)
+    now = datetime.now(UTC)
+
+    def reserve() -> str:
+        with storage.engine.begin() as conn:
+            return repo.reserve_upload(conn, dataset_id=dataset_id, version=version, uploader=str(principal),
+                                       now=now, stale_before=now - storage.limits.gc_grace)
+
+    upload = _Upload(storage, upload_id=await to_thread.run_sync(reserve), key=key, dataset_id=dataset_id,
+                     version=version)
+    try:
+        refs, size = await _pump(upload, body)
+        manifest = Manifest(dataset_id, version, merkle_root_hex([r.sha256 for r in refs]), size,
+                            storage.limits.chunk_size, datetime.now(UTC), tuple(refs))
+        await to_thread.run_sync(_commit, storage, manifest, upload.upload_id, str(principal))
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await to_thread.run_sync(discard_upload, storage.engine, storage.blobs, upload.upload_id)
+        raise
+    return manifest
+
+
+async def _pump(upload: _Upload, body: AsyncIterator[bytes]) -> tuple[list[ChunkRef], int]:
+    limits = upload.storage.limits
+    chunker, refs, size, index = Chunker(limits.chunk_size), [], 0, 0
+    pool = ThreadPoolExecutor(max_workers=limits.upload_parallelism, thread_name_prefix="chunk-put")
+    in_flight: deque[asyncio.Future[ChunkRef]] = deque()
+    loop = asyncio.get_running_loop()
+    try:
+        async for piece in body:
+            size += len(piece)
+            if size > limits.max_version_bytes:
+                raise VersionTooLarge(f"the body exceeds the maximum of {limits.max_version_bytes} bytes")
+            for chunk in chunker.feed(piece):
+                in_flight.append(loop.run_in_executor(pool, upload.put_chunk, index, chunk))
+                index += 1
+                if len(in_flight) >= limits.upload_parallelism:
+                    refs.append(await in_flight.popleft())
+        tail = chunker.finish()
+        if tail:
+            in_flight.append(loop.run_in_executor(pool, upload.put_chunk, index, tail))
+        while in_flight:
+            refs.append(await in_flight.popleft())
+    finally:
+        # Let running puts finish (their rows exist, so a discard that follows removes their objects).
+        pool.shutdown(wait=False, cancel_futures=True)
+        with anyio.CancelScope(shield=True):
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            await to_thread.run_sync(lambda: pool.shutdown(wait=True))
+    if size == 0:
+        raise EmptyBody("the body is empty: a dataset version needs at least one byte")
+    return refs, size
+
+
+def _commit(storage: Storage, manifest: Manifest, upload_id: str, uploader: str) -> None:
+    """The version and its `VersionStored` event become visible together, or not at all."""
+    event = VersionStored(dataset_id=manifest.dataset_id, version=manifest.version,
+                          merkle_root=manifest.merkle_root, size_bytes=manifest.size_bytes,
+                          chunk_count=manifest.chunk_count, chunk_size=manifest.chunk_size)
+    with storage.engine.begin() as conn:
+        repo.commit_version(conn, manifest, upload_id=upload_id, uploader=uploader)
+        storage.outbox.add(conn, event, subject=manifest.dataset_id)

@@ -1,0 +1,70 @@
+"""What the storage use cases need from the outside world, as small protocols (adapters/ implements
+them against MinIO/S3, a key file, the registry and access-control over HTTP)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+class BlobStore(Protocol):
+    """Plain S3 objects in this organisation's bucket. Unreachable store → `ObjectStoreUnavailable`."""
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+    def get(self, key: str) -> bytes | None:
+        """The object's bytes, or None when no such object exists."""
+        ...
+
+    def remove(self, key: str) -> None:
+        """Idempotent: removing a missing object is not an error."""
+        ...
+
+    def keys_older_than(self, prefix: str, before: datetime) -> Iterator[str]: ...
+
+    def check(self) -> None:
+        """Readiness: the store answers and the bucket exists (created if missing)."""
+        ...
+
+
+class KeyWrapper(Protocol):
+    """The organisation key behind a KMS port: data keys leave it only wrapped."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    def wrap(self, data_key: bytes, *, context: str) -> bytes: ...
+
+    def unwrap(self, wrapped: bytes, *, context: str) -> bytes:
+        """Raises `DataKeyUnavailable` when `wrapped` was not made by this key for `context`."""
+        ...
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    dataset_id: str
+    owner_org: str
+    version_roots: Mapping[str, str] = field(default_factory=dict)  # version -> root the registry holds
+
+
+class DatasetDirectory(Protocol):
+    """This organisation's registry: who owns a dataset, and the roots it recorded for its versions."""
+
+    def dataset(self, dataset_id: str) -> DatasetInfo:
+        """Raises `DatasetUnknown` when the registry has no such dataset."""
+        ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    allow: bool
+    reason: str
+    grant_id: str | None = None
+
+
+class AccessDecisions(Protocol):
+    """The owner organisation's access-control decision point."""
+
+    def decide(self, *, organisation: str, dataset_id: str, purpose: str) -> Decision: ...
