@@ -1,11 +1,36 @@
-"""`python -m ledgerml.access_control` serves the API; `… relay` publishes the outbox; `… migrate` migrates."""
+"""`python -m ledgerml.access_control [serve|relay|consume|migrate|rebuild]`.
+
+`consume` runs the decision projection's consumer; `relay` submits ledger writes and records their
+outcome on the requests; `rebuild` replays the ledger from block 0 into the projection (after data loss).
+"""
 
 import sys
 
 from ledgerml.access_control.adapters.db import MIGRATIONS
+from ledgerml.access_control.consumer import build_consumers, rebuild_projection
 from ledgerml.access_control.main import create_app
+from ledgerml.access_control.outcomes import on_ledger_outcome
 from ledgerml.access_control.settings import get_settings
-from ledgerml.shared.runtime import run_command
+from ledgerml.shared.persistence import create_db_engine
+from ledgerml.shared.persistence.migrations import upgrade
+from ledgerml.shared.runtime import build_ledger, run_command, start_process
+
+
+def rebuild() -> None:
+    settings = get_settings()
+    start_process(settings)
+    engine = create_db_engine(settings.database_url_value)
+    try:
+        upgrade(engine, MIGRATIONS)
+        count = rebuild_projection(engine, build_ledger(settings), my_org=settings.msp_id)
+        print(f"projection rebuilt from {count} ledger events")
+    finally:
+        engine.dispose()
+
 
 if __name__ == "__main__":
-    run_command(sys.argv[1:], settings=get_settings, app=create_app, migrations=MIGRATIONS)
+    if sys.argv[1:2] == ["rebuild"]:
+        rebuild()
+    else:
+        run_command(sys.argv[1:], settings=get_settings, app=create_app, migrations=MIGRATIONS,
+                    consumers=build_consumers, ledger_outcome=on_ledger_outcome)

@@ -1,8 +1,159 @@
-"""HTTP routes of the access-control service. Every route here sits behind authentication (`build_app`
-mounts this router with `authenticate`): parse, call one function of `service`, map the result."""
+"""HTTP routes of the access-control service: parse, call one use case, map the result.
+
+`router` is mounted by `build_app` behind authentication and the auditors-read-only guard.
+`decisions_router` holds `POST /decisions`, a read that auditors may call: `main` mounts it behind
+authentication only, and `decisions` authorises every caller itself (this org or an auditor).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import Engine
+
+from ledgerml.access_control import decisions, service
+from ledgerml.access_control.adapters.requests import encode_cursor
+from ledgerml.access_control.authz import Tenancy
+from ledgerml.access_control.domain import Answer, RequestState
+from ledgerml.access_control.schemas import (
+    CreateRequestBody,
+    DecisionBody,
+    DecisionView,
+    GrantBody,
+    HistoryView,
+    LedgerId,
+    ProjectionStatus,
+    ReasonBody,
+    RequestPage,
+    RequestView,
+    problem_responses,
+)
+from ledgerml.access_control.settings import SettingsDep
+from ledgerml.access_control.views import decision_view, history_view, request_view
+from ledgerml.shared.ledger import Ledger
+from ledgerml.shared.web.auth import CurrentPrincipal
 
 router = APIRouter(tags=["access-control"])
+decisions_router = APIRouter(tags=["decisions"])
+
+READ_ERRORS = problem_responses(401, 403, 404, 422)
+WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _ledger(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+def _now() -> datetime:
+    """The clock; tests override it with `app.dependency_overrides[api._now]`."""
+    return datetime.now(UTC)
+
+
+def _tenancy(settings: SettingsDep) -> Tenancy:
+    return Tenancy(settings.msp_id, frozenset(settings.auditor_orgs))
+
+
+EngineDep = Annotated[Engine, Depends(_engine)]
+Now = Annotated[datetime, Depends(_now)]
+TenancyDep = Annotated[Tenancy, Depends(_tenancy)]
+
+
+@router.post("/requests", status_code=202, response_model=RequestView, responses=WRITE_ERRORS)
+def create_request(body: CreateRequestBody, principal: CurrentPrincipal, engine: EngineDep, tenancy: TenancyDep,
+                   settings: SettingsDep, now: Now) -> RequestView:
+    """Ask a dataset's owner for access; the `RequestAccess` ledger write is queued (see `ledger`)."""
+    result = service.create_request(
+        engine, principal=principal, tenancy=tenancy, dataset_id=body.dataset_id, owner_org=body.owner_org,
+        purpose=body.purpose, requested_expiry=body.requested_expiry, algorithm_code_hash=body.algorithm_code_hash,
+        now=now, max_days=settings.max_expiry_days)
+    return request_view(result)
+
+
+@router.get("/requests", response_model=RequestPage, responses=READ_ERRORS)
+def list_requests(principal: CurrentPrincipal, engine: EngineDep, tenancy: TenancyDep,
+                  direction: service.Direction | None = None,
+                  state: RequestState | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                  cursor: Annotated[str | None, Query(max_length=512)] = None) -> RequestPage:
+    """Incoming (for this organisation's datasets) and/or outgoing (sent by it) requests, oldest first."""
+    results = service.list_requests(engine, principal=principal, tenancy=tenancy,
+                                    direction=direction, state=state, limit=limit, cursor=cursor)
+    next_cursor = encode_cursor(results[-1].record) if len(results) == limit else None
+    return RequestPage(items=[request_view(r) for r in results], next_cursor=next_cursor)
+
+
+@router.get("/requests/{request_id}", response_model=RequestView, responses=READ_ERRORS)
+def get_request(request_id: LedgerId, principal: CurrentPrincipal, engine: EngineDep,
+                tenancy: TenancyDep) -> RequestView:
+    return request_view(service.get_request(engine, principal=principal, tenancy=tenancy, request_id=request_id))
+
+
+@router.get("/requests/{request_id}/history", response_model=HistoryView, responses=READ_ERRORS)
+def get_history(request_id: LedgerId, principal: CurrentPrincipal, engine: EngineDep,
+                tenancy: TenancyDep) -> HistoryView:
+    """Every state transition of the request, each with its ledger status."""
+    result, items = service.request_history(engine, principal=principal, tenancy=tenancy, request_id=request_id)
+    return history_view(result, items)
+
+
+@router.post("/requests/{request_id}/grant", status_code=202, response_model=RequestView, responses=WRITE_ERRORS)
+def grant(request_id: LedgerId, body: GrantBody, principal: CurrentPrincipal, engine: EngineDep,
+          tenancy: TenancyDep, settings: SettingsDep, now: Now) -> RequestView:
+    """Dataset owner only: grant with conditions; the `GrantAccess` ledger write is queued."""
+    result = service.answer_request(
+        engine, principal=principal, tenancy=tenancy, request_id=request_id, answer=Answer.GRANT, now=now,
+        max_days=settings.max_expiry_days, expires_at=body.expires_at, max_jobs=body.max_jobs,
+        compute_only=body.compute_only)
+    return request_view(result)
+
+
+@router.post("/requests/{request_id}/deny", status_code=202, response_model=RequestView, responses=WRITE_ERRORS)
+def deny(request_id: LedgerId, body: ReasonBody, principal: CurrentPrincipal, engine: EngineDep,
+         tenancy: TenancyDep, settings: SettingsDep, now: Now) -> RequestView:
+    """Dataset owner only: deny with a reason shown to the requester."""
+    result = service.answer_request(engine, principal=principal, tenancy=tenancy, request_id=request_id,
+                                    answer=Answer.DENY, now=now, max_days=settings.max_expiry_days,
+                                    reason=body.reason)
+    return request_view(result)
+
+
+@router.post("/grants/{grant_id}/revoke", status_code=202, response_model=RequestView, responses=WRITE_ERRORS)
+def revoke(grant_id: LedgerId, body: ReasonBody, principal: CurrentPrincipal, engine: EngineDep,
+           tenancy: TenancyDep, settings: SettingsDep, now: Now) -> RequestView:
+    """Dataset owner only: end a grant (grant id = its request id, as on the chaincode)."""
+    result = service.answer_request(engine, principal=principal, tenancy=tenancy, request_id=grant_id,
+                                    answer=Answer.REVOKE, now=now, max_days=settings.max_expiry_days,
+                                    reason=body.reason)
+    return request_view(result)
+
+
+@decisions_router.post("/decisions", response_model=DecisionView,
+                       responses=problem_responses(401, 403, 422, 503))
+def decide(body: DecisionBody, request: Request, principal: CurrentPrincipal, engine: EngineDep,
+           tenancy: TenancyDep, settings: SettingsDep, now: Now) -> DecisionView:
+    """May `organisation` use `dataset_id` for `purpose` now? Deny by default; `strong` asks the ledger."""
+    if body.consistency == "strong":
+        result = decisions.decide_on_ledger(_ledger(request), principal=principal, tenancy=tenancy,
+                                            organisation=body.organisation, dataset_id=body.dataset_id,
+                                            purpose=body.purpose, now=now)
+    else:
+        result = decisions.decide_from_projection(
+            engine, principal=principal, tenancy=tenancy, organisation=body.organisation,
+            dataset_id=body.dataset_id, purpose=body.purpose, now=now,
+            max_staleness_s=settings.projection_max_staleness_s)
+    return decision_view(result)
+
+
+@router.get("/projection", response_model=ProjectionStatus, responses=problem_responses(401, 403))
+def projection(principal: CurrentPrincipal, engine: EngineDep, tenancy: TenancyDep) -> ProjectionStatus:
+    """The decision projection's checkpoint: last applied ledger event and last poll of the ledger topic."""
+    c = decisions.projection_status(engine, principal=principal, tenancy=tenancy)
+    return ProjectionStatus(last_event_id=c.last_event_id, last_tx_id=c.last_tx_id, last_block=c.last_block,
+                            applied=c.applied, polled_at=c.polled_at)

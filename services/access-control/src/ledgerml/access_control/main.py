@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from ledgerml.access_control import SERVICE, __version__, api
 from ledgerml.access_control.adapters.db import MIGRATIONS
 from ledgerml.access_control.settings import AccessControlSettings, get_settings
-from ledgerml.shared.runtime import open_runtime
+from ledgerml.shared.runtime import build_ledger, open_runtime
 from ledgerml.shared.web.app import build_app
+from ledgerml.shared.web.auth import authenticate
 
 
 @asynccontextmanager
@@ -19,6 +20,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: AccessControlSettings = app.dependency_overrides.get(get_settings, get_settings)()
     with open_runtime(settings, migrations=MIGRATIONS) as runtime:
         runtime.install(app, audience=SERVICE)
+        app.state.ledger = build_ledger(settings)
         yield
 
 
@@ -26,6 +28,9 @@ def create_app(settings: AccessControlSettings | None = None) -> FastAPI:
     config = settings or get_settings()
     app = build_app(service=SERVICE, version=__version__, lifespan=lifespan, routers=[api.router],
                     auditor_orgs=config.auditor_orgs)
+    # POST /decisions is a read that auditors may call, so it skips the shared "auditors may only use
+    # GET" guard; it is still authenticated here and authorised per caller in `decisions`.
+    app.include_router(api.decisions_router, dependencies=[Depends(authenticate)])
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     return app

@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends
+from pydantic import Field
 
 from ledgerml.shared.settings import ServiceSettings, service_config
 
@@ -14,6 +15,11 @@ class AccessControlSettings(ServiceSettings):
     model_config = service_config("LEDGERML_ACCESS_CONTROL_")
 
     service_name: str = "access-control"
+    max_expiry_days: int = Field(default=365, ge=1, le=3650,
+                                 description="furthest requested expiry or grant expiry, in days from now")
+    projection_max_staleness_s: float = Field(
+        default=1.0, gt=0, le=60,
+        description="a grant allows only while the projection consumer polled the ledger topic this recently")
 
 
 @lru_cache

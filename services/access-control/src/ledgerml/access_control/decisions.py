@@ -1,0 +1,72 @@
+"""Access decisions: from the local projection (fast, bounded staleness) or on the ledger (`strong`).
+
+The projection answer is two indexed reads and no ledger call. Its staleness is bounded: the consumer
+stamps the checkpoint each time it polls the ledger topic, and a grant is trusted only while that
+stamp is younger than `max_staleness_s`; if the consumer stops, allows stop with it (fail closed).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import Engine
+
+from ledgerml.access_control import authz
+from ledgerml.access_control.adapters import projection as proj
+from ledgerml.access_control.domain import Decision, Purpose, Reason, decide
+from ledgerml.access_control.projector import PROJECTION
+from ledgerml.shared.errors import LedgerError
+from ledgerml.shared.identity import Principal
+from ledgerml.shared.ledger import Ledger
+
+Source = Literal["projection", "ledger"]
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    decision: Decision
+    source: Source
+    evaluated_at: datetime
+    projection_age_s: float | None = None
+
+
+def decide_from_projection(engine: Engine, *, principal: Principal, tenancy: authz.Tenancy, organisation: str,
+                           dataset_id: str, purpose: Purpose, now: datetime, max_staleness_s: float,
+                           consumer: str = PROJECTION) -> DecisionResult:
+    authz.require_reader(principal, tenancy)
+    with engine.connect() as conn:
+        owner = proj.dataset_owner(conn, dataset_id)
+        requests = proj.requests_for(conn, dataset_id, organisation) if owner is not None else []
+        polled = proj.last_polled(conn, consumer)
+    age = (now - polled).total_seconds() if polled is not None else None
+    fresh = age is not None and timedelta(seconds=age) <= timedelta(seconds=max_staleness_s)
+    decision = decide(org=organisation, purpose=purpose, owner_org=owner, requests=requests, now=now, fresh=fresh)
+    return DecisionResult(decision, "projection", now, age)
+
+
+def decide_on_ledger(ledger: Ledger, *, principal: Principal, tenancy: authz.Tenancy, organisation: str,
+                     dataset_id: str, purpose: Purpose, now: datetime) -> DecisionResult:
+    """`CheckAccess` evaluated by a peer. Today the port is `UnconfiguredLedger`: 503 LML-5004, fail closed."""
+    authz.require_reader(principal, tenancy)
+    raw = ledger.evaluate("CheckAccess", [organisation, dataset_id, str(purpose)])
+    try:
+        answer = json.loads(raw)
+        reason = Reason(answer["reason"])
+        allowed = answer["allowed"] is True
+        request_id = str(answer.get("request_id") or "") or None
+    except (ValueError, KeyError, TypeError):
+        raise LedgerError("CheckAccess returned an unreadable decision") from None
+    grant_id = request_id if reason in (Reason.GRANTED, Reason.REVOKED, Reason.EXPIRED, Reason.MAX_JOBS_EXHAUSTED) \
+        else None
+    decision = Decision(allowed, reason, request_id, grant_id, None, bool(answer.get("compute_only", False)))
+    return DecisionResult(decision, "ledger", now)
+
+
+def projection_status(engine: Engine, *, principal: Principal, tenancy: authz.Tenancy,
+                      consumer: str = PROJECTION) -> proj.Checkpoint:
+    authz.require_reader(principal, tenancy)
+    with engine.connect() as conn:
+        return proj.get_checkpoint(conn, consumer) or proj.Checkpoint(consumer, None, None, None, None, 0, None)
