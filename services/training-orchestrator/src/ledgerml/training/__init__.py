@@ -2,3 +2,4 @@
 
 __version__ = "0.1.0"
 SERVICE = "training"
+AUDIENCE = "training-orchestrator"  # token audience and endpoint key (docs: cross-service contracts)

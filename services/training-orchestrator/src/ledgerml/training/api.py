@@ -3,6 +3,135 @@ mounts this router with `authenticate`): parse, call one function of `service`, 
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
+
+from ledgerml.shared.errors import ConfigurationInvalid
+from ledgerml.shared.ledger import Ledger
+from ledgerml.shared.web.auth import CurrentPrincipal
+from ledgerml.training import service
+from ledgerml.training.adapters.curves import render_curve
+from ledgerml.training.algorithms import Catalog
+from ledgerml.training.domain import DatasetRef, status_note
+from ledgerml.training.ports import ModelStore, PartnerOrchestrators
+from ledgerml.training.settings import SettingsDep
 
 router = APIRouter(tags=["training"])
+
+
+@dataclass
+class TrainingContext:
+    """What the lifespan builds for the routes (app.state.training)."""
+
+    engine: Engine
+    catalog: Catalog
+    ledger: Ledger
+    partners: PartnerOrchestrators
+    store: ModelStore | None
+
+
+def _context(request: Request) -> TrainingContext:
+    context: TrainingContext = request.app.state.training
+    return context
+
+
+Context = Annotated[TrainingContext, Depends(_context)]
+
+
+class DatasetInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dataset_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,63}$")
+    version: str = Field(min_length=1, max_length=128)
+    owner_org: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
+
+
+class JobRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    job_id: str | None = None
+    datasets: list[DatasetInput]
+    algorithm: str = Field(min_length=1, max_length=128)
+    algorithm_code_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    hyperparameters: dict[str, Any] = Field(default_factory=dict)
+    deposit: int = Field(strict=True)
+
+
+def job_view(details: service.JobDetails) -> dict[str, Any]:
+    job, writes = details.job, details.writes
+    latest = writes[-1] if writes else None
+    pending = next((w.error_code for w in writes if w.state == "pending" and w.error_code), None)
+    return {
+        "job_id": job.job_id, "role": str(job.role), "state": str(job.state), "note": status_note(job, pending),
+        "requester_org": job.requester_org, "owner_org": job.owner_org,
+        "datasets": [d.as_dict() for d in job.datasets],
+        "algorithm": {"name": job.algorithm, "code_hash": job.code_hash},
+        "hyperparameters": job.hyperparameters, "hyperparameters_hash": job.hyperparameters_hash,
+        "deposit": job.deposit, "submission_id": job.submission_id,
+        "progress": {"epochs_done": len(job.progress)},
+        "model": ({"sha256": job.model_sha256, "transcript_root": job.transcript_root, "metrics": job.metrics,
+                   "metrics_hash": job.metrics_hash} if job.model_sha256 else None),
+        "failure_reason": job.failure_reason, "ledger_tx_id": job.ledger_tx_id,
+        "created_at": job.created_at.isoformat(), "updated_at": job.updated_at.isoformat(),
+        "ledger": latest.status() if latest else None,
+        "ledger_writes": [{"function": w.function, **w.status()} for w in writes],
+    }
+
+
+@router.post("/jobs", status_code=202)
+def request_training(body: JobRequest, principal: CurrentPrincipal, ctx: Context,
+                     settings: SettingsDep) -> dict[str, Any]:
+    return job_view(service.submit_job(
+        engine=ctx.engine, catalog=ctx.catalog, principal=principal, org=settings.msp_id, job_id=body.job_id,
+        datasets=[DatasetRef(d.dataset_id, d.version, d.owner_org) for d in body.datasets],
+        algorithm=body.algorithm, algorithm_code_hash=body.algorithm_code_hash,
+        hyperparameters=body.hyperparameters, deposit=body.deposit))
+
+
+@router.get("/jobs/{job_id}")
+def get_job(job_id: str, principal: CurrentPrincipal, ctx: Context, settings: SettingsDep) -> dict[str, Any]:
+    return job_view(service.get_job(engine=ctx.engine, principal=principal, job_id=job_id,
+                                    auditor_orgs=settings.auditor_orgs))
+
+
+@router.post("/jobs/{job_id}/cancel", status_code=202)
+def cancel_job(job_id: str, principal: CurrentPrincipal, ctx: Context, settings: SettingsDep) -> dict[str, Any]:
+    return job_view(service.cancel_job(engine=ctx.engine, principal=principal, org=settings.msp_id, job_id=job_id))
+
+
+@router.get("/jobs/{job_id}/progress")
+def job_progress(job_id: str, principal: CurrentPrincipal, ctx: Context, settings: SettingsDep) -> dict[str, Any]:
+    progress: dict[str, Any] = service.job_progress(engine=ctx.engine, partners=ctx.partners, principal=principal,
+                                                    job_id=job_id, auditor_orgs=settings.auditor_orgs)
+    return progress
+
+
+@router.get("/jobs/{job_id}/curve.png", response_class=Response)
+def job_curve(job_id: str, principal: CurrentPrincipal, ctx: Context, settings: SettingsDep) -> Response:
+    progress = service.job_progress(engine=ctx.engine, partners=ctx.partners, principal=principal, job_id=job_id,
+                                    auditor_orgs=settings.auditor_orgs)
+    return Response(render_curve(job_id, progress["epochs"]), media_type="image/png")
+
+
+@router.get("/jobs/{job_id}/model", response_class=Response)
+def job_model(job_id: str, principal: CurrentPrincipal, ctx: Context, settings: SettingsDep) -> Response:
+    if ctx.store is None:
+        raise ConfigurationInvalid("no object store configured (LEDGERML_TRAINING_S3_ENDPOINT)")
+    weights, digest = service.job_model(engine=ctx.engine, store=ctx.store, partners=ctx.partners,
+                                        principal=principal, org=settings.msp_id, job_id=job_id)
+    return Response(weights, media_type="application/octet-stream",
+                    headers={"X-LedgerML-Model-SHA256": digest, "ETag": f'"{digest}"',
+                             "Content-Disposition": f'attachment; filename="{job_id}-weights.bin"'})
+
+
+@router.get("/algorithms")
+def list_algorithms(ctx: Context) -> dict[str, Any]:
+    return {"items": [a.view() for a in ctx.catalog.all()]}
+
+
+@router.get("/credits/{org}")
+def credits_balance(org: str, principal: CurrentPrincipal, ctx: Context, settings: SettingsDep) -> Any:
+    return service.credits_balance(ledger=ctx.ledger, principal=principal, org=org,
+                                   auditor_orgs=settings.auditor_orgs)
