@@ -13,16 +13,18 @@ from ledgerml.shared.persistence import create_db_engine, outbox_table
 from ledgerml.shared.persistence.migrations import downgrade, upgrade
 
 pytestmark = pytest.mark.integration
-MESSAGING = {"lml_outbox", "lml_processed_events", "lml_producer_sequences"}
+MESSAGING = {"lml_outbox", "lml_processed_events", "lml_producer_sequences", "lml_ledger_writes"}
+REGISTRY = {"registry_datasets", "registry_dataset_tags", "registry_dataset_columns", "registry_versions",
+            "registry_rejected_events", "registry_models", "registry_model_inputs", "registry_training_jobs"}
 
 
 def test_migrations_upgrade_and_downgrade(database_url: str) -> None:
     engine = create_db_engine(database_url)
     upgrade(engine, MIGRATIONS)
     upgrade(engine, MIGRATIONS)  # idempotent: already at head
-    assert MESSAGING <= set(inspect(engine).get_table_names())
+    assert MESSAGING | REGISTRY <= set(inspect(engine).get_table_names())
     downgrade(engine, MIGRATIONS)
-    assert not MESSAGING & set(inspect(engine).get_table_names())
+    assert not (MESSAGING | REGISTRY) & set(inspect(engine).get_table_names())
     engine.dispose()
 
 
