@@ -113,7 +113,8 @@ def test_model_reads_and_verify_fail_closed_without_a_ledger(registry: tuple[str
     with engine.begin() as conn:
         SqlModels(conn).add_model(ModelRecord(
             MODEL, "job-api", "Org1MSP", "Org2MSP", "logreg", "c" * 64, None,
-            (ModelInput("cxr-api", "v1", None, None),), "d" * 64, (("acc", 0.5),), "e" * 64, "tx", None, datetime.now(UTC)))
+            (ModelInput("cxr-api", "v1", None, None),), "d" * 64, (("acc", 0.5),), "e" * 64, "tx", None,
+            datetime.now(UTC)))
     engine.dispose()
     assert http.get(f"/models/{MODEL}", headers=auth("Org2MSP")).json()["job_id"] == "job-api"
     listed = http.get("/models", params={"dataset_id": "cxr-api"}, headers=auth("Org3MSP")).json()["items"]
