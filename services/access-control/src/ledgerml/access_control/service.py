@@ -19,7 +19,7 @@ from ledgerml.access_control import authz
 from ledgerml.access_control.adapters import projection as proj
 from ledgerml.access_control.adapters import requests as repo
 from ledgerml.access_control.domain import Answer, Purpose, RequestState, check_answer, check_expiry
-from ledgerml.access_control.errors import OwnDataset, OwnerMismatch, RequestNotFound
+from ledgerml.access_control.errors import InvalidExpiry, OwnDataset, OwnerMismatch, RequestNotFound
 from ledgerml.shared.identity import Principal
 from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write, get_ledger_write
 
@@ -125,6 +125,9 @@ def answer_request(engine: Engine, *, principal: Principal, tenancy: authz.Tenan
         check_answer(answer=answer, state=record.state, pending=record.pending_answer, purpose=record.purpose,
                      compute_only=compute_only)
         if answer is Answer.GRANT:
+            if expires_at is None and record.requested_expiry is None:
+                raise InvalidExpiry("expires_at is required: the bridge's AccessRequested event does not carry "
+                                    "the requested expiry, so this organisation does not know it")
             expiry = check_expiry(expires_at or record.requested_expiry or now, now=now, max_days=max_days,
                                   field="expires_at")
             conditions = {"expires_at": _iso(expiry), "max_jobs": max_jobs, "compute_only": compute_only}
