@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from ledgerml.audit.adapters.db import MIGRATIONS
 from ledgerml.audit.adapters.log_store import LogStore
+from ledgerml.audit.main import create_app
 from ledgerml.audit.service import AnchorPolicy, AuditLog
+from ledgerml.audit.settings import AuditSettings
 from ledgerml.audit.signing import IdentitySigner
-from ledgerml.shared.identity import load_identity
+from ledgerml.shared.identity import issue_token, load_identity
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
 from ledgerml.stack.pki import Consortium, create_consortium
@@ -22,7 +26,7 @@ from ledgerml.stack.pki import Consortium, create_consortium
 
 class Clock:
     def __init__(self) -> None:
-        self.now = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+        self.now = dt.datetime.now(dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self.now
@@ -54,3 +58,42 @@ def audit_log(consortium: Consortium, clock: Clock) -> AuditLog:
     identity = load_identity("Org1MSP", msp_dir=consortium.orgs["Org1MSP"].identity("audit").msp_dir)
     return AuditLog(store=LogStore("org1-audit"), signer=IdentitySigner(identity),
                     policy=AnchorPolicy(every_entries=4, interval_s=30), clock=clock)
+
+
+@pytest.fixture
+def filled_engine(engine: Engine, audit_log: AuditLog, clock: Clock) -> Engine:
+    """The story plus 10 bulk reads (21 entries), heads every 4 and one for the tail."""
+    from ledgerml.audit.service import anchor_if_due, record_event
+
+    from ..story import filler, story
+
+    with engine.begin() as conn:
+        for envelope in story() + filler(10):
+            record_event(conn, envelope, log=audit_log)
+    clock.advance(60)
+    assert anchor_if_due(engine, log=audit_log) is not None
+    return engine
+
+
+class Api:
+    """A TestClient of the audit app on the filled SQLite log, speaking as any consortium identity."""
+
+    def __init__(self, client: TestClient, consortium: Consortium) -> None:
+        self.client = client
+        self._consortium = consortium
+
+    def headers(self, msp: str = "Org1MSP", name: str = "User1") -> dict[str, str]:
+        identity = load_identity(msp, msp_dir=self._consortium.orgs[msp].identity(name).msp_dir)
+        return {"authorization": f"Bearer {issue_token(identity, audience='audit')}"}
+
+    def get(self, path: str, *, as_: tuple[str, str] = ("Org1MSP", "User1"), **params: Any) -> Any:
+        return self.client.get(path, params=params, headers=self.headers(*as_))
+
+
+@pytest.fixture
+def api(filled_engine: Engine, consortium: Consortium, tmp_path: Path) -> Iterator[Api]:
+    url = str(filled_engine.url)
+    settings = AuditSettings(database_url=url, msp_root=consortium.root, kafka_bootstrap="127.0.0.1:1",
+                             identity_msp_dir=consortium.orgs["Org1MSP"].identity("audit").msp_dir)
+    with TestClient(create_app(settings)) as client:
+        yield Api(client, consortium)

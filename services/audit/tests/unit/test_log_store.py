@@ -76,8 +76,9 @@ def test_every_n_entries_a_signed_head_is_stored_and_its_anchor_enqueued(engine:
             assert signed is not None and signature_verifies(signed)
             assert signed.head.root_hash == merkle.root_of(hashes[:signed.head.tree_size])
         writes = ledger_writes_for(conn, "audit-log:org1-audit")
-    assert sorted((w.args for w in writes), key=lambda a: int(a[1])) == [("org1-audit", "4", merkle.root_of(hashes[:4]).hex()),
-                                        ("org1-audit", "8", merkle.root_of(hashes[:8]).hex())]
+    args = sorted((w.args for w in writes), key=lambda a: int(a[1]))
+    assert args == [("org1-audit", "4", merkle.root_of(hashes[:4]).hex()),
+                    ("org1-audit", "8", merkle.root_of(hashes[:8]).hex())]
     assert {(w.function, w.state) for w in writes} == {("AnchorAuditRoot", "pending")}
 
 

@@ -36,14 +36,6 @@ class LineageNotFound(NotFound):
     code, title = "LML-7507", "No audit entries for this subject"
 
 
-class SigningIdentityMissing(DependencyUnavailable):
-    code, title = "LML-7508", "Audit signing identity not configured"
-
-    def __init__(self, detail: str | None = None) -> None:
-        super().__init__(detail or "set LEDGERML_AUDIT_IDENTITY_MSP_DIR to the audit service's MSP folder",
-                         dependency="audit identity", retry_after_s=60)
-
-
 class PeerEndpointUnknown(DependencyUnavailable):
     code, title = "LML-7509", "Peer service endpoint unknown"
 

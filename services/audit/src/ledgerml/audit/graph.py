@@ -51,7 +51,7 @@ def lineage_graph(lineages: Sequence[dict[str, Any]]) -> nx.DiGraph:
 
 
 def render_png(graph: nx.DiGraph, *, title: str) -> bytes:
-    figure, axes = plt.subplots(figsize=(10, max(3.0, 1.2 * max(1, graph.number_of_nodes() // 3))), dpi=100)
+    figure, axes = plt.subplots(figsize=(10, max(4.0, 1.2 * max(1, graph.number_of_nodes() // 3))), dpi=100)
     try:
         axes.set_title(title)
         axes.axis("off")

@@ -17,7 +17,6 @@ from ledgerml.shared.errors import ConfigurationInvalid
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.identity import load_identity
 from ledgerml.shared.messaging import BatchResult, EventSource, IdempotentConsumer
-from ledgerml.shared.messaging.kafka import KafkaEventSource, ensure_topics
 from ledgerml.shared.settings import ServiceSettings
 
 
@@ -50,6 +49,8 @@ def build_consumers(settings: ServiceSettings, engine: Engine) -> Sequence[Idemp
     """`python -m ledgerml.audit consume`: the audit log's single consumer over every audited topic."""
     if not isinstance(settings, AuditSettings):
         raise ConfigurationInvalid("the audit consumer needs AuditSettings")
+    from ledgerml.shared.messaging.kafka import KafkaEventSource, ensure_topics  # only the consume command
+
     ensure_topics(settings.kafka_bootstrap, settings.topics)
     source = KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id=settings.consumer_group,
                               topics=settings.topics, client_id=f"{settings.org}-audit-consumer",
