@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
-from ledgerml.shared.errors import ConfigurationInvalid
 from ledgerml.shared.ledger import Ledger
 from ledgerml.shared.web.auth import CurrentPrincipal
 from ledgerml.training import service
@@ -117,8 +116,6 @@ def job_curve(job_id: str, principal: CurrentPrincipal, ctx: Context, settings: 
 
 @router.get("/jobs/{job_id}/model", response_class=Response)
 def job_model(job_id: str, principal: CurrentPrincipal, ctx: Context, settings: SettingsDep) -> Response:
-    if ctx.store is None:
-        raise ConfigurationInvalid("no object store configured (LEDGERML_TRAINING_S3_ENDPOINT)")
     weights, digest = service.job_model(engine=ctx.engine, store=ctx.store, partners=ctx.partners,
                                         principal=principal, org=settings.msp_id, job_id=job_id)
     return Response(weights, media_type="application/octet-stream",

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from ledgerml.shared.errors import PermissionDenied
+from ledgerml.shared.errors import ConfigurationInvalid, PermissionDenied
 from ledgerml.shared.identity import Principal
 from ledgerml.shared.ledger import Ledger
 from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write, ledger_writes_for
@@ -127,7 +127,7 @@ def _total_epochs(job: Job, epochs: Sequence[Mapping[str, Any]]) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
-def job_model(*, engine: Engine, store: ModelStore, partners: PartnerOrchestrators, principal: Principal,
+def job_model(*, engine: Engine, store: ModelStore | None, partners: PartnerOrchestrators, principal: Principal,
               org: str, job_id: str) -> tuple[bytes, str]:
     """The weights, only ever returned after their SHA-256 matched the model hash on record."""
     job = _load(engine, job_id).job
@@ -144,6 +144,8 @@ def job_model(*, engine: Engine, store: ModelStore, partners: PartnerOrchestrato
                                 "ledger records the result")
         if not job.model_sha256:
             raise ModelNotReady(f"job {job_id} has no model yet ({job.state})")
+        if store is None:
+            raise ConfigurationInvalid("no object store configured: set LEDGERML_TRAINING_S3_ENDPOINT")
         weights = store.get_model(job.model_sha256)
     if sha256_hex(weights) != job.model_sha256:
         raise ModelIntegrityFailed(f"weights of job {job_id} hash to {sha256_hex(weights)}, the record says "
