@@ -39,7 +39,7 @@ class Callers:
         if (msp_id, name) not in self._identities:
             files = self._consortium.orgs[msp_id].identity(name)
             self._identities[(msp_id, name)] = load_identity(msp_id, msp_dir=files.msp_dir)
-        return {"authorization": f"Bearer {issue_token(self._identities[(msp_id, name)], audience=audience)}"}
+        return {"Authorization": f"Bearer {issue_token(self._identities[(msp_id, name)], audience=audience)}"}
 
 
 @pytest.fixture(scope="session")

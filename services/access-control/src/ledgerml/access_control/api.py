@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.security import HTTPBearer
 from sqlalchemy import Engine
 
 from ledgerml.access_control import decisions, service
 from ledgerml.access_control.adapters.requests import encode_cursor
 from ledgerml.access_control.authz import Tenancy
-from ledgerml.access_control.domain import Answer, RequestState
+from ledgerml.access_control.domain import Answer
 from ledgerml.access_control.schemas import (
     CreateRequestBody,
     DecisionBody,
@@ -24,6 +25,7 @@ from ledgerml.access_control.schemas import (
     GrantBody,
     HistoryView,
     LedgerId,
+    ListQuery,
     ProjectionStatus,
     ReasonBody,
     RequestPage,
@@ -35,11 +37,14 @@ from ledgerml.access_control.views import decision_view, history_view, request_v
 from ledgerml.shared.ledger import Ledger
 from ledgerml.shared.web.auth import CurrentPrincipal
 
-router = APIRouter(tags=["access-control"])
-decisions_router = APIRouter(tags=["decisions"])
+# Documents the credential in the OpenAPI schema; the shared `authenticate` dependency verifies it.
+_bearer = HTTPBearer(auto_error=False, scheme_name="consortiumToken",
+                     description="ES256 token signed by the caller's MSP identity (audience access-control)")
+router = APIRouter(tags=["access-control"], dependencies=[Depends(_bearer)])
+decisions_router = APIRouter(tags=["decisions"], dependencies=[Depends(_bearer)])
 
 READ_ERRORS = problem_responses(401, 403, 404, 422)
-WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 422)
 
 
 def _engine(request: Request) -> Engine:
@@ -78,14 +83,12 @@ def create_request(body: CreateRequestBody, principal: CurrentPrincipal, engine:
 
 
 @router.get("/requests", response_model=RequestPage, responses=READ_ERRORS)
-def list_requests(principal: CurrentPrincipal, engine: EngineDep, tenancy: TenancyDep,
-                  direction: service.Direction | None = None,
-                  state: RequestState | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                  cursor: Annotated[str | None, Query(max_length=512)] = None) -> RequestPage:
+def list_requests(query: Annotated[ListQuery, Query()], principal: CurrentPrincipal, engine: EngineDep,
+                  tenancy: TenancyDep) -> RequestPage:
     """Incoming (for this organisation's datasets) and/or outgoing (sent by it) requests, oldest first."""
-    results = service.list_requests(engine, principal=principal, tenancy=tenancy,
-                                    direction=direction, state=state, limit=limit, cursor=cursor)
-    next_cursor = encode_cursor(results[-1].record) if len(results) == limit else None
+    results = service.list_requests(engine, principal=principal, tenancy=tenancy, direction=query.direction,
+                                    state=query.state, limit=query.limit, cursor=query.cursor)
+    next_cursor = encode_cursor(results[-1].record) if len(results) == query.limit else None
     return RequestPage(items=[request_view(r) for r in results], next_cursor=next_cursor)
 
 
@@ -135,7 +138,7 @@ def revoke(grant_id: LedgerId, body: ReasonBody, principal: CurrentPrincipal, en
 
 
 @decisions_router.post("/decisions", response_model=DecisionView,
-                       responses=problem_responses(401, 403, 422, 503))
+                       responses=problem_responses(400, 401, 403, 422, 503))
 def decide(body: DecisionBody, request: Request, principal: CurrentPrincipal, engine: EngineDep,
            tenancy: TenancyDep, settings: SettingsDep, now: Now) -> DecisionView:
     """May `organisation` use `dataset_id` for `purpose` now? Deny by default; `strong` asks the ledger."""

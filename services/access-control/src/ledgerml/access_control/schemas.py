@@ -44,6 +44,15 @@ class DecisionBody(_Body):
     consistency: Literal["projection", "strong"] = "projection"
 
 
+class ListQuery(_Body):
+    """Query of `GET /requests`; unknown parameters are refused (a misspelt filter must not widen a list)."""
+
+    direction: Literal["incoming", "outgoing"] | None = None
+    state: RequestState | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=512)
+
+
 class LedgerStatus(BaseModel):
     state: Literal["pending", "committed", "rejected"]
     tx_id: str | None
@@ -133,6 +142,7 @@ class Problem(BaseModel):
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    described = {401: "Not authenticated", 403: "Not allowed", 404: "Not found", 409: "Conflicting state",
+    described = {400: "Body is not valid JSON",
+                 401: "Not authenticated", 403: "Not allowed", 404: "Not found", 409: "Conflicting state",
                  422: "Invalid request", 503: "Dependency (ledger) unavailable"}
     return {s: {"description": described[s], "content": content, "model": Problem} for s in statuses}
