@@ -4,7 +4,7 @@ on an embedded SQLite database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,25 +20,9 @@ from ledgerml.shared.messaging import IdempotentConsumer, InboundRecord
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
 
-from .fakes import T0
+from .fakes import T0, ListSource
 
 ROOT = "ab" * 32
-
-
-class ListSource:
-    def __init__(self) -> None:
-        self.records: list[InboundRecord] = []
-        self.position = 0
-
-    def poll(self, timeout_s: float) -> Sequence[InboundRecord]:
-        batch, self.position = self.records[self.position:], len(self.records)
-        return batch
-
-    def commit(self, records: Sequence[InboundRecord]) -> None:
-        pass
-
-    def rewind(self, record: InboundRecord) -> None:
-        self.position = record.offset
 
 
 def bridged(data: EventData, *, tx_id: str, subject: str, index: int = 0) -> Envelope:
