@@ -7,6 +7,7 @@ STACK := $(PY) -m ledgerml.stack
 PY_TEST_PATHS := stack/tests services sdk ray_jobs tests/unit tests/integration
 MYPY_STRICT := services/shared/src services/registry/src services/access-control/src services/storage/src \
 	services/training-orchestrator/src services/audit/src sdk/src
+MYPY_PATH := $(subst $(eval) ,:,$(MYPY_STRICT)):stack/src
 
 .PHONY: help install up down status clean demo test lint test-unit test-integration test-chaincode helm-check bench services-up services-down
 
@@ -40,7 +41,7 @@ demo: up ## Bring the stack up and run a round trip through every engine
 
 lint: install ## ruff, mypy (strict on every service and the SDK), gofmt/go vet on the chaincode
 	@.venv/bin/ruff check stack services sdk ray_jobs bench tests conftest.py
-	@for src in $(MYPY_STRICT); do MYPYPATH=services/shared/src:sdk/src .venv/bin/mypy --strict $$src || exit 1; done
+	@for src in $(MYPY_STRICT); do MYPYPATH=$(MYPY_PATH) .venv/bin/mypy --strict $$src || exit 1; done
 	@.venv/bin/mypy stack/src
 	@cd chaincode && unformatted=$$(gofmt -l .) && { [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }; } && go vet ./...
 
