@@ -102,6 +102,13 @@ class DatasetRegistered(EventData):
     owner_org: MspId
     name: str = Field(min_length=1, max_length=200)
     ledger_tx_id: TxId
+    # Public catalog metadata, so every organisation's registry can mirror and search it.
+    description: str = Field(default="", max_length=4000)
+    tags: tuple[str, ...] = Field(default=(), max_length=32)
+    columns: tuple[str, ...] = Field(default=(), max_length=512)
+    terms: str = Field(default="", max_length=4000)
+    price_per_job: int = Field(default=0, ge=0)
+    block_number: int | None = Field(default=None, ge=0)
 
 
 class DatasetVersionRegistered(EventData):
@@ -112,6 +119,7 @@ class DatasetVersionRegistered(EventData):
     size_bytes: int = Field(ge=0)
     chunk_count: int = Field(ge=0)
     ledger_tx_id: TxId
+    block_number: int | None = Field(default=None, ge=0)
 
 
 class ModelRegistered(EventData):
@@ -133,6 +141,8 @@ class TrainingRequested(EventData):
     datasets: tuple[DatasetVersionRef, ...] = Field(min_length=1)
     deposit: int = Field(ge=0)
     ledger_tx_id: TxId
+    hyperparameters_sha256: Sha256Hex | None = None
+    block_number: int | None = Field(default=None, ge=0)
 
 
 class TrainingAccepted(EventData):
