@@ -38,7 +38,8 @@ class Child:
     def __init__(self, *, db: str, bootstrap: str, org: str, msp_dir: Path, expect: int) -> None:
         args = [sys.executable, str(CHILD), "--db", db, "--bootstrap", bootstrap, "--org", org,
                 "--msp-dir", str(msp_dir), "--expect", str(expect)]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
 
     def wait_for(self, predicate: str, at_least: int = 0) -> str:
         assert self.proc.stdout is not None

@@ -49,7 +49,8 @@ def engine(settings: AuditSettings) -> Iterator[Engine]:
 def _verify(settings: AuditSettings, consortium: Consortium) -> dict[str, object]:
     auditor = load_identity("Org3MSP", msp_dir=consortium.orgs["Org3MSP"].identity("User1").msp_dir)
     with TestClient(create_app(settings)) as client:
-        response = client.get("/log/verify", headers={"authorization": f"Bearer {issue_token(auditor, audience='audit')}"})
+        token = issue_token(auditor, audience="audit")
+        response = client.get("/log/verify", headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
     result: dict[str, object] = response.json()
     return result

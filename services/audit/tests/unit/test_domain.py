@@ -79,3 +79,11 @@ def test_observe_sequence() -> None:
     closing = observe_sequence(9, [SequenceRange(6, 8)], 7)
     assert closing.closed == SequenceRange(6, 8) and closing.remaining == (SequenceRange(6, 6), SequenceRange(8, 8))
     assert observe_sequence(9, [], 4).replayed
+
+
+def test_the_sdk_encodes_leaves_exactly_like_the_service() -> None:
+    from ledgerml.client.audit import canonical_json as sdk_canonical_json
+
+    for envelope in story():
+        obj = normalise(envelope).to_json_obj()
+        assert sdk_canonical_json(obj) == canonical_json(obj)
