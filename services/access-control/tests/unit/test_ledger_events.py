@@ -24,7 +24,9 @@ def test_envelopes_map_to_facts_with_the_ledger_reference() -> None:
     assert isinstance(fact, Answered)
     assert (fact.state, fact.max_jobs, fact.compute_only, fact.expires_at) == (RequestState.GRANTED, 3, True, T0)
     assert (fact.ref.event_id, fact.ref.tx_id, fact.ref.index, fact.ref.block_number) == ("abc:0", "abc", 0, None)
-    assert isinstance(fact_from_envelope(bridge.dataset()), DatasetKnown)
+    dataset = fact_from_envelope(bridge.envelope(ev.DatasetRegistered(
+        dataset_id="cxr", owner_org="Org1MSP", name="cxr", ledger_tx_id="t9", block_number=41), "cxr", tx="t9"))
+    assert isinstance(dataset, DatasetKnown) and (dataset.ref.block_number, dataset.ref.tx_id) == (41, "t9")
     seen = fact_from_envelope(bridge.requested(purpose="evaluate"))
     assert isinstance(seen, RequestSeen) and seen.purpose is Purpose.EVALUATE
     revoked = fact_from_envelope(bridge.revoked("r9"))

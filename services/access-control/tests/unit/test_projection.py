@@ -121,3 +121,13 @@ def test_requester_sees_its_request_answered(engine: Engine) -> None:
     with engine.connect() as conn:
         record = repo.get_request(conn, "r1")
     assert record is not None and (record.state, record.reason) == (RequestState.DENIED, "not for resale")
+
+
+def test_bridge_path_never_moves_the_block_checkpoint(engine: Engine) -> None:
+    """Kafka partitions interleave blocks; only an in-order ledger replay may checkpoint a block."""
+    w = World(engine)
+    w.deliver(w.bridge.envelope(ev.DatasetRegistered(dataset_id="cxr", owner_org="Org1MSP", name="cxr",
+                                                     ledger_tx_id="t", block_number=41), "cxr"))
+    with engine.connect() as conn:
+        checkpoint = proj.get_checkpoint(conn, PROJECTION)
+    assert checkpoint is not None and (checkpoint.applied, checkpoint.last_block) == (1, None)

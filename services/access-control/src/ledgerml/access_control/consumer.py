@@ -88,7 +88,7 @@ def _apply_chaincode(engine: Engine, event: ChaincodeEvent, my_org: str) -> None
             log.error("chaincode event refused", extra={"event_id": event.event_id, "code": exc.code})
             return
         if fact is not None:
-            apply_fact(conn, fact, my_org=my_org)
+            apply_fact(conn, fact, my_org=my_org, in_block_order=True)
 
 
 def follow_ledger(engine: Engine, ledger: Ledger, *, my_org: str,

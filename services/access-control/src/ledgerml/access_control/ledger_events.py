@@ -47,7 +47,9 @@ def _purpose(value: str) -> Purpose | None:
 def _envelope_ref(envelope: Envelope, tx_id: str | None) -> LedgerRef:
     head, _, tail = envelope.id.rpartition(":")
     index = int(tail) if tail.isdigit() else None
-    return LedgerRef(envelope.id, tx_id or head or envelope.id, None, index, envelope.time)
+    block = getattr(envelope.data, "block_number", None)  # carried by some event types, not (yet) by access ones
+    return LedgerRef(envelope.id, tx_id or head or envelope.id, block if isinstance(block, int) else None, index,
+                     envelope.time)
 
 
 def fact_from_envelope(envelope: Envelope) -> Fact | None:

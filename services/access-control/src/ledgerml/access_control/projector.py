@@ -20,7 +20,10 @@ LEDGER_ACTOR = "ledger"
 _SETTLES = {RequestState.GRANTED: Answer.GRANT, RequestState.DENIED: Answer.DENY, RequestState.REVOKED: Answer.REVOKE}
 
 
-def apply_fact(conn: Connection, fact: Fact, *, my_org: str, consumer: str = PROJECTION) -> None:
+def apply_fact(conn: Connection, fact: Fact, *, my_org: str, consumer: str = PROJECTION,
+               in_block_order: bool = False) -> None:
+    """`in_block_order`: the fact comes from an in-order ledger replay, so its block may be checkpointed
+    (Kafka partitions interleave blocks, so the bridge path never moves the block checkpoint)."""
     if isinstance(fact, DatasetKnown):
         _dataset_known(conn, fact, my_org)
     elif isinstance(fact, RequestSeen):
@@ -31,7 +34,7 @@ def apply_fact(conn: Connection, fact: Fact, *, my_org: str, consumer: str = PRO
         _job_charged(conn, fact)
     else:
         _job_released(conn, fact)
-    proj.advance_checkpoint(conn, consumer, fact.ref)
+    proj.advance_checkpoint(conn, consumer, fact.ref, with_block=in_block_order)
 
 
 def _dataset_known(conn: Connection, fact: DatasetKnown, my_org: str) -> None:

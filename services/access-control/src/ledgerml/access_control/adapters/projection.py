@@ -122,11 +122,11 @@ def _ensure_checkpoint(conn: Connection, name: str) -> None:
     insert_ignoring_duplicates(conn, cp, {"name": name, "applied": 0})
 
 
-def advance_checkpoint(conn: Connection, name: str, ref: LedgerRef) -> None:
+def advance_checkpoint(conn: Connection, name: str, ref: LedgerRef, *, with_block: bool) -> None:
     _ensure_checkpoint(conn, name)
     values: dict[str, object] = {"last_event_id": ref.event_id, "last_tx_id": ref.tx_id,
                                  "applied": cp.c.applied + 1}
-    if ref.block_number is not None:
+    if with_block and ref.block_number is not None:
         values |= {"last_block": ref.block_number, "last_index": ref.index}
     conn.execute(update(cp).where(cp.c.name == name).values(**values))
 
