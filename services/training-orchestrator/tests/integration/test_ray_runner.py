@@ -51,7 +51,11 @@ class NotCalled:
     def job(self, org: str, job_id: str) -> dict[str, Any]:
         raise AssertionError("accepted jobs are not screened again")
 
-    progress = model = job
+    def progress(self, org: str, job_id: str) -> dict[str, Any]:
+        raise AssertionError("accepted jobs are not screened again")
+
+    def model(self, org: str, job_id: str) -> bytes:
+        raise AssertionError("accepted jobs are not screened again")
 
 
 @pytest.fixture(scope="module")
