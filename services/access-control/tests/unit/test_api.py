@@ -109,3 +109,14 @@ def test_unknown_request_and_bad_cursor(org1: TestClient, auth: TokenFor) -> Non
     assert (r.status_code, r.json()["code"]) == (404, "LML-7304")
     r = org1.get("/requests", params={"cursor": "%%%"}, headers=auth("Org1MSP"))
     assert (r.status_code, r.json()["code"]) == (422, "LML-7305")
+
+
+def test_pages_follow_the_cursor(org1: TestClient, auth: TokenFor) -> None:
+    body = {"dataset_id": "mnist", "owner_org": "Org2MSP", "purpose": "train", "requested_expiry": SOON}
+    made = [org1.post("/requests", json=body, headers=auth("Org1MSP")).json()["request_id"] for _ in range(3)]
+    first = org1.get("/requests", params={"limit": 2}, headers=auth("Org1MSP")).json()
+    second = org1.get("/requests", params={"limit": 2, "cursor": first["next_cursor"]}, headers=auth("Org1MSP")).json()
+    assert [r["request_id"] for r in first["items"] + second["items"]] == sorted(made, key=made.index)
+    assert second["next_cursor"] is None
+    unknown = org1.get("/requests", params={"directon": "incoming"}, headers=auth("Org1MSP"))
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "LML-1000"), "a misspelt filter is refused"

@@ -11,6 +11,7 @@ from ledgerml.access_control.consumer import build_consumers, rebuild_projection
 from ledgerml.access_control.main import create_app
 from ledgerml.access_control.outcomes import on_ledger_outcome
 from ledgerml.access_control.settings import get_settings
+from ledgerml.shared.errors import LedgerMLError
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
 from ledgerml.shared.runtime import build_ledger, run_command, start_process
@@ -24,6 +25,8 @@ def rebuild() -> None:
         upgrade(engine, MIGRATIONS)
         count = rebuild_projection(engine, build_ledger(settings), my_org=settings.msp_id)
         print(f"projection rebuilt from {count} ledger events")
+    except LedgerMLError as exc:
+        raise SystemExit(f"rebuild refused: {exc.code} {exc.detail}") from None
     finally:
         engine.dispose()
 
