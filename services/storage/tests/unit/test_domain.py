@@ -55,7 +55,7 @@ def test_bad_ranges_are_refused_with_their_own_codes(header: str, error: type[Ex
 
 
 def _manifest(sizes: list[int], chunk_size: int = 10) -> Manifest:
-    refs = tuple(ChunkRef(i, "0" * 64, f"chunks/{i}", s) for i, s in enumerate(sizes))
+    refs = tuple(ChunkRef(i, "0" * 64, f"chunks/{i}", s, "00" * 12) for i, s in enumerate(sizes))
     return Manifest("ds", "v1", "0" * 64, sum(sizes), chunk_size, datetime.now(UTC), refs)
 
 
@@ -68,19 +68,21 @@ def test_slices_cover_exactly_the_range() -> None:
 
 
 def test_sealed_chunk_opens_only_at_its_own_place() -> None:
-    sealed = seal_chunk(KEY, b"payload", dataset_id="ds", version="v1", index=3)
-    assert open_chunk(KEY, sealed, dataset_id="ds", version="v1", index=3) == b"payload"
-    assert open_chunk(KEY, sealed, dataset_id="ds", version="v1", index=4) is None
-    assert open_chunk(KEY, sealed, dataset_id="ds", version="v2", index=3) is None
-    assert open_chunk(KEY, sealed, dataset_id="other", version="v1", index=3) is None
-    assert seal_chunk(KEY, b"payload", dataset_id="ds", version="v1", index=3)[:12] != sealed[:12]  # fresh nonce
+    nonce, sealed = seal_chunk(KEY, b"payload", dataset_id="ds", version="v1", index=3)
+    assert open_chunk(KEY, nonce, sealed, dataset_id="ds", version="v1", index=3) == b"payload"
+    assert open_chunk(KEY, nonce, sealed, dataset_id="ds", version="v1", index=4) is None
+    assert open_chunk(KEY, nonce, sealed, dataset_id="ds", version="v2", index=3) is None
+    assert open_chunk(KEY, nonce, sealed, dataset_id="other", version="v1", index=3) is None
+    assert open_chunk(KEY, bytes(12), sealed, dataset_id="ds", version="v1", index=3) is None
+    assert b"payload" not in sealed
+    assert seal_chunk(KEY, b"payload", dataset_id="ds", version="v1", index=3)[0] != nonce  # fresh nonce
     assert content_address(sealed) == "chunks/" + hashlib.sha256(sealed).hexdigest()
 
 
 def test_verify_chunk_fails_closed() -> None:
     plain = b"x" * 50
-    ref = ChunkRef(0, hashlib.sha256(plain).hexdigest(), "k", 50)
-    sealed = seal_chunk(KEY, plain, dataset_id="ds", version="v1", index=0)
+    nonce, sealed = seal_chunk(KEY, plain, dataset_id="ds", version="v1", index=0)
+    ref = ChunkRef(0, hashlib.sha256(plain).hexdigest(), "k", 50, nonce.hex())
     assert verify_chunk(KEY, sealed, ref, dataset_id="ds", version="v1") == plain
     flipped = bytearray(sealed)
     flipped[20] ^= 1
@@ -89,6 +91,16 @@ def test_verify_chunk_fails_closed() -> None:
     assert bad.read_sha256 == hashlib.sha256(bytes(flipped)).hexdigest()
     missing = verify_chunk(KEY, None, ref, dataset_id="ds", version="v1")
     assert isinstance(missing, ChunkFailure) and "missing" in missing.reason
-    other = seal_chunk(KEY, b"y" * 50, dataset_id="ds", version="v1", index=0)  # authentic but not this chunk
-    wrong = verify_chunk(KEY, other, ref, dataset_id="ds", version="v1")
+    other_nonce, other = seal_chunk(KEY, b"y" * 50, dataset_id="ds", version="v1", index=0)  # authentic, not ours
+    wrong = verify_chunk(KEY, other, ChunkRef(0, ref.sha256, "k", 50, other_nonce.hex()), dataset_id="ds",
+                         version="v1")
     assert isinstance(wrong, ChunkFailure) and wrong.actual_sha256 == hashlib.sha256(b"y" * 50).hexdigest()
+
+
+SPLITS = [[b"ab", b"cdefg", b"", b"hijklm"], [b"abcdefghijklm"], [bytes([c]) for c in b"abcdefghijklm"]]
+
+
+@pytest.mark.parametrize("pieces", SPLITS)
+def test_chunker_joins_and_splits_pieces(pieces: list[bytes]) -> None:
+    chunker = Chunker(4)
+    assert [c for p in pieces for c in chunker.feed(p)] == [b"abcd", b"efgh", b"ijkl"] and chunker.finish() == b"m"

@@ -28,7 +28,8 @@ def test_gc_removes_leftovers_of_failed_and_crashed_uploads(storage: Storage, bl
     with storage.engine.begin() as conn:  # a crashed process: an upload left "uploading", one chunk stored
         crashed = repo.reserve_upload(conn, dataset_id="ds-one", version="v3", uploader="x",
                                       now=now - timedelta(hours=2), stale_before=now - timedelta(hours=3))
-        repo.record_chunk(conn, crashed, ChunkRef(0, "0" * 64, "chunks/crashed", 1), now=now - timedelta(hours=2))
+        stray = ChunkRef(0, "0" * 64, "chunks/crashed", 1, "00" * 12)
+        repo.record_chunk(conn, crashed, stray, now=now - timedelta(hours=2))
     blobs.down, blobs.fail_after_puts = False, None
     blobs.put("chunks/crashed", b"sealed")
     blobs.put("chunks/stray", b"no record names me")

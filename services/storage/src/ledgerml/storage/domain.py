@@ -17,7 +17,7 @@ from datetime import datetime
 
 from ledgerml.shared.merkle import root_of_entries
 from ledgerml.storage.errors import InvalidRange, RangeNotSatisfiable
-from ledgerml.storage.sealing import open_chunk
+from ledgerml.storage.sealing import Buffer, open_chunk
 
 
 def merkle_root_hex(chunk_digests: Sequence[str]) -> str:
@@ -30,6 +30,7 @@ class ChunkRef:
     sha256: str  # hex digest of the plaintext chunk
     object_key: str  # content address of the sealed chunk in the bucket
     size: int  # plaintext bytes
+    nonce: str  # hex of the chunk's 96-bit AES-GCM nonce
 
 
 @dataclass(frozen=True)
@@ -122,12 +123,13 @@ class ChunkFailure:
         return {"index": self.index, "expected_sha256": self.expected_sha256, "actual_sha256": self.actual_sha256}
 
 
-def verify_chunk(key: bytes, sealed: bytes | None, chunk: ChunkRef, *, dataset_id: str,
+def verify_chunk(key: bytes, sealed: Buffer | None, chunk: ChunkRef, *, dataset_id: str,
                  version: str) -> bytes | ChunkFailure:
     """The verified plaintext of a chunk read back from the store, or why it cannot be trusted."""
     if sealed is None:
         return ChunkFailure(chunk.index, chunk.sha256, None, "is missing from the object store", _EMPTY)
-    plaintext = open_chunk(key, sealed, dataset_id=dataset_id, version=version, index=chunk.index)
+    plaintext = open_chunk(key, bytes.fromhex(chunk.nonce), sealed, dataset_id=dataset_id, version=version,
+                           index=chunk.index)
     if plaintext is None:
         return ChunkFailure(chunk.index, chunk.sha256, None, "does not authenticate (altered or moved)",
                             hashlib.sha256(sealed).hexdigest())
@@ -156,21 +158,26 @@ class IntegrityReport:
 
 
 class Chunker:
-    """Cuts a stream of arbitrary pieces into fixed-size chunks (the last one may be shorter)."""
+    """Cuts a stream of arbitrary pieces into fixed-size chunks (the last one may be shorter), copying each
+    byte once: pieces are kept as they arrive and joined when a chunk is complete."""
 
     def __init__(self, chunk_size: int) -> None:
         if chunk_size <= 0:
             raise ValueError("chunk size must be positive")
         self._size = chunk_size
-        self._buffer = bytearray()
+        self._pieces: list[bytes] = []
+        self._held = 0
 
     def feed(self, piece: bytes) -> Iterator[bytes]:
-        self._buffer += piece
-        while len(self._buffer) >= self._size:
-            chunk = bytes(self._buffer[:self._size])
-            del self._buffer[:self._size]
-            yield chunk
+        while piece:
+            take = min(len(piece), self._size - self._held)
+            self._pieces.append(piece[:take] if take < len(piece) else piece)
+            self._held += take
+            piece = piece[take:]
+            if self._held == self._size:
+                yield self.finish()
 
     def finish(self) -> bytes:
-        rest, self._buffer = bytes(self._buffer), bytearray()
-        return rest
+        chunk = self._pieces[0] if len(self._pieces) == 1 else b"".join(self._pieces)
+        self._pieces, self._held = [], 0
+        return chunk

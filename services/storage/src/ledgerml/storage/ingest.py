@@ -49,10 +49,14 @@ class _Upload:
         self.storage, self.upload_id, self.key = storage, upload_id, key
         self.dataset_id, self.version = dataset_id, version
 
-    def put_chunk(self, index: int, plaintext: bytes) -> ChunkRef:
-        """Runs in a worker thread: record the chunk (so the GC knows its object), then put it."""
-        sealed = seal_chunk(self.key, plaintext, dataset_id=self.dataset_id, version=self.version, index=index)
-        ref = ChunkRef(index, hashlib.sha256(plaintext).hexdigest(), content_address(sealed), len(plaintext))
+    def put_chunk(self, index: int, box: list[bytes]) -> ChunkRef:
+        """Runs in a worker thread: seal, record the chunk (so the GC knows its object), then put it. The
+        plaintext is taken out of `box` and dropped before the put, so only the sealed bytes wait on S3."""
+        plaintext = box.pop()
+        nonce, sealed = seal_chunk(self.key, plaintext, dataset_id=self.dataset_id, version=self.version, index=index)
+        ref = ChunkRef(index, hashlib.sha256(plaintext).hexdigest(), content_address(sealed), len(plaintext),
+                       nonce.hex())
+        del plaintext
         with self.storage.engine.begin() as conn:
             repo.record_chunk(conn, self.upload_id, ref, now=datetime.now(UTC))
         self.storage.blobs.put(ref.object_key, sealed)
@@ -99,13 +103,15 @@ async def _pump(upload: _Upload, body: AsyncIterator[bytes]) -> tuple[list[Chunk
             if size > limits.max_version_bytes:
                 raise VersionTooLarge(f"the body exceeds the maximum of {limits.max_version_bytes} bytes")
             for chunk in chunker.feed(piece):
-                in_flight.append(loop.run_in_executor(pool, upload.put_chunk, index, chunk))
+                in_flight.append(loop.run_in_executor(pool, upload.put_chunk, index, [chunk]))
+                del chunk
                 index += 1
                 if len(in_flight) >= limits.upload_parallelism:
                     refs.append(await in_flight.popleft())
         tail = chunker.finish()
         if tail:
-            in_flight.append(loop.run_in_executor(pool, upload.put_chunk, index, tail))
+            in_flight.append(loop.run_in_executor(pool, upload.put_chunk, index, [tail]))
+            del tail
         while in_flight:
             refs.append(await in_flight.popleft())
     finally:

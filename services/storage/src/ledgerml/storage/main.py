@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from datetime import timedelta
@@ -24,6 +26,7 @@ from ledgerml.storage.ports import BlobStore, KeyWrapper
 from ledgerml.storage.service import Limits, Storage
 from ledgerml.storage.settings import StorageSettings, get_settings
 
+M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES = -3, 1024 * 1024
 REGISTRY_URL, ACCESS_URL = "LEDGERML_STORAGE_REGISTRY_URL", "LEDGERML_STORAGE_ACCESS_CONTROL_URL"
 
 
@@ -59,9 +62,21 @@ def build_storage(settings: StorageSettings, *, engine: Engine, blobs: BlobStore
         auditor_orgs=frozenset(settings.auditor_orgs), training_identity=settings.training_identity, limits=limits)
 
 
+def release_large_buffers_to_os() -> None:
+    """Chunk buffers (MiBs each, allocated and freed in worker threads) should go back to the OS when freed.
+    glibc raises its mmap threshold after large frees, after which such buffers come from per-thread heaps
+    that are rarely trimmed and the process's RSS ratchets up; a fixed threshold keeps them mmapped."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to tune
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: StorageSettings = app.dependency_overrides.get(get_settings, get_settings)()
+    release_large_buffers_to_os()
     with open_runtime(settings, migrations=MIGRATIONS) as runtime, ExitStack() as closing:
         runtime.install(app, audience=SERVICE)
         blobs = build_blobs(settings)

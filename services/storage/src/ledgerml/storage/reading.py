@@ -30,12 +30,14 @@ from ledgerml.storage.service import (
     report_violation,
 )
 
+Piece = bytes | memoryview  # whole verified chunks; a range's partial chunks as views (no copy)
+
 
 @dataclass(frozen=True)
 class ContentStream:
     manifest: Manifest
     byte_range: ByteRange | None
-    body: Iterator[bytes]
+    body: Iterator[Piece]
 
     @property
     def length(self) -> int:
@@ -70,7 +72,7 @@ def open_content(storage: Storage, *, principal: Principal, dataset_id: str, ver
     return ContentStream(manifest, byte_range, _chain(first, body))
 
 
-def _verified_body(storage: Storage, manifest: Manifest, byte_range: ByteRange | None) -> Iterator[bytes]:
+def _verified_body(storage: Storage, manifest: Manifest, byte_range: ByteRange | None) -> Iterator[Piece]:
     key = data_key(storage, manifest.dataset_id)
     parts = {s.chunk.index: s for s in slices_for(manifest, byte_range)}
     chunks = [s.chunk for s in parts.values()]
@@ -78,9 +80,9 @@ def _verified_body(storage: Storage, manifest: Manifest, byte_range: ByteRange |
         if isinstance(result, ChunkFailure):
             raise report_violation(storage, manifest, result)
         part = parts[chunk.index]
-        yield result if (part.lo, part.hi) == (0, chunk.size) else result[part.lo:part.hi]
+        yield result if (part.lo, part.hi) == (0, chunk.size) else memoryview(result)[part.lo:part.hi]
 
 
-def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+def _chain(first: Piece, rest: Iterator[Piece]) -> Iterator[Piece]:
     yield first
     yield from rest

@@ -64,7 +64,7 @@ class S3BlobStore:
         self._with_bucket("store a chunk", lambda: self._client.put_object(
             self._bucket, key, io.BytesIO(data), len(data), content_type="application/octet-stream"))
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> bytearray | None:
         try:
             return self._call("read a chunk", lambda: self._read(key))
         except S3Error as exc:
@@ -72,10 +72,19 @@ class S3BlobStore:
                 return None
             raise ObjectStoreUnavailable(f"object store refused to read a chunk: {exc.code}") from exc
 
-    def _read(self, key: str) -> bytes:
+    def _read(self, key: str) -> bytearray:
+        """Straight into one buffer of the announced length (no intermediate copies of a large chunk)."""
         response = self._client.get_object(self._bucket, key)
         try:
-            return bytes(response.read())
+            length = int(response.headers.get("content-length", "0"))
+            buffer = bytearray(length)
+            view, filled = memoryview(buffer), 0
+            while filled < length:
+                n = response.readinto(view[filled:])
+                if not n:
+                    break
+                filled += n
+            return buffer if filled == length else buffer[:filled]
         finally:
             response.close()
             response.release_conn()

@@ -46,6 +46,7 @@ chunks = Table(
     Column("sha256", String(64), nullable=False),
     Column("object_key", String(128), nullable=False),
     Column("size", BigInteger, nullable=False),
+    Column("nonce", String(24), nullable=False),
     Index("ix_storage_chunks_object_key", "object_key"),
 )
 

@@ -50,7 +50,7 @@ def reserve_upload(conn: Connection, *, dataset_id: str, version: str, uploader:
 
 def record_chunk(conn: Connection, upload_id: str, chunk: ChunkRef, *, now: datetime) -> None:
     conn.execute(insert(chunks).values(upload_id=upload_id, chunk_index=chunk.index, sha256=chunk.sha256,
-                                       object_key=chunk.object_key, size=chunk.size))
+                                       object_key=chunk.object_key, size=chunk.size, nonce=chunk.nonce))
     conn.execute(update(uploads).where(uploads.c.upload_id == upload_id).values(updated_at=now))
 
 
@@ -81,7 +81,7 @@ def load_manifest(conn: Connection, dataset_id: str, version: str) -> Manifest |
     refs = conn.execute(select(chunks).where(chunks.c.upload_id == row.upload_id).order_by(chunks.c.chunk_index))
     created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite: naive
     return Manifest(row.dataset_id, row.version, row.merkle_root, row.size_bytes, row.chunk_size,
-                    created, tuple(ChunkRef(r.chunk_index, r.sha256, r.object_key, r.size) for r in refs))
+                    created, tuple(ChunkRef(r.chunk_index, r.sha256, r.object_key, r.size, r.nonce) for r in refs))
 
 
 def abandoned_uploads(conn: Connection, *, stale_before: datetime) -> list[str]:

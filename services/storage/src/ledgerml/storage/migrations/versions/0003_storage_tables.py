@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("object_key", sa.String(128), nullable=False),
         sa.Column("size", sa.BigInteger, nullable=False),
+        sa.Column("nonce", sa.String(24), nullable=False),
         sa.PrimaryKeyConstraint("upload_id", "chunk_index", name="pk_storage_chunks"),
     )
     op.create_index("ix_storage_chunks_object_key", "storage_chunks", ["object_key"])
