@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 from minio import Minio
+from pydantic import SecretStr
 
 from bench.common import median, write_result
 from ledgerml.client import LedgerML
@@ -51,7 +52,7 @@ def _peak_rss_mib(pid: int) -> float:
 
 def _start_storage(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "ledgerml.storage", "serve"],  # noqa: S603
+        proc = subprocess.Popen([sys.executable, "-m", "ledgerml.storage", "serve"],
                                 env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -102,14 +103,19 @@ def run(size: int, repetitions: int, work: Path) -> dict[str, Any]:
     key_file = work / "org.key"
     key_file.write_text(os.urandom(32).hex())
     s3.make_bucket(raw_bucket)
-    common = {"kafka_bootstrap": os.environ["LEDGERML_KAFKA_BOOTSTRAP"], "msp_root": consortium.root, "org": tag}
-    registry = registry_app(RegistrySettings(database_url=f"sqlite:///{work / 'registry.db'}", **common))
-    up_ours, up_raw, down_ours, down_raw, peak = [], [], [], [], 0.0
+    bootstrap = os.environ["LEDGERML_KAFKA_BOOTSTRAP"]
+    registry = registry_app(RegistrySettings(database_url=SecretStr(f"sqlite:///{work / 'registry.db'}"),
+                                             kafka_bootstrap=bootstrap, msp_root=consortium.root, org=tag))
+    up_ours: list[float] = []
+    up_raw: list[float] = []
+    down_ours: list[float] = []
+    down_raw: list[float] = []
+    peak = 0.0
     with serve_app(registry) as registry_url:
         _register(consortium, registry_url, dataset_id)
         port = free_port()
         env = {"LEDGERML_STORAGE_DATABASE_URL": f"sqlite:///{work / 'storage.db'}", "LEDGERML_STORAGE_ORG": tag,
-               "LEDGERML_STORAGE_KAFKA_BOOTSTRAP": common["kafka_bootstrap"], "LEDGERML_STORAGE_PORT": str(port),
+               "LEDGERML_STORAGE_KAFKA_BOOTSTRAP": bootstrap, "LEDGERML_STORAGE_PORT": str(port),
                "LEDGERML_STORAGE_MSP_ROOT": str(consortium.root), "LEDGERML_STORAGE_S3_ENDPOINT": endpoint,
                "LEDGERML_STORAGE_S3_ACCESS_KEY": access, "LEDGERML_STORAGE_S3_SECRET_KEY": secret,
                "LEDGERML_STORAGE_BUCKET": ours_bucket, "LEDGERML_STORAGE_ORG_KEY_FILE": str(key_file),
