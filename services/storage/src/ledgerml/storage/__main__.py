@@ -1,4 +1,4 @@
-"""`python -m ledgerml.storage` serves the API; `… relay` publishes the outbox; `… migrate` migrates;
+"""`python -m ledgerml.storage [serve|relay|migrate|all]` (the shared commands: API, outbox relay, migrations);
 `… gc [--grace-seconds N]` removes what unfinished uploads left in the bucket (run it periodically)."""
 
 from __future__ import annotations
