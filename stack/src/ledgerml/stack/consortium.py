@@ -74,6 +74,8 @@ class Consortium:
     def up(self, *, timeout_s: float = 120.0) -> None:
         stack_env = _read_stack_env(self.cfg.env_file)
         endpoints = self.endpoints()
+        path = self.cfg.run_dir / "endpoints.json"  # written first: services read their partners from it
+        path.write_text(json.dumps(endpoints, indent=2) + "\n")
         started: list[tuple[str, ServiceSpec]] = []
         for org in ORGS:
             for spec in SERVICES:
@@ -90,8 +92,6 @@ class Consortium:
             pid_file, log = self._files(org, spec)
             wait_until(self._ready(endpoints[org][spec.name]), what=f"{spec.name} of {org}",
                        timeout_s=max(5.0, timeout_s - (time.monotonic() - t0)), log=log, pid_file=pid_file)
-        path = self.cfg.run_dir / "endpoints.json"
-        path.write_text(json.dumps(endpoints, indent=2) + "\n")
 
     def down(self) -> int:
         stopped = 0

@@ -3,9 +3,12 @@ to reach the stack's engines and the other services. Secrets come from the stack
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from ledgerml.stack.config import REPO_ROOT
 
 if TYPE_CHECKING:
     from ledgerml.stack.consortium import ServiceSpec
@@ -50,5 +53,35 @@ class Extra(Protocol):
                  endpoints: Endpoints) -> dict[str, str]: ...
 
 
-# Filled per service as their settings land (see each services/<svc>/.../settings.py).
-EXTRAS: dict[str, Extra] = {}
+def _s3(stack_env: Mapping[str, str]) -> dict[str, str]:
+    return {"S3_ENDPOINT": stack_env["LEDGERML_S3_ENDPOINT"], "S3_ACCESS_KEY": stack_env["LEDGERML_S3_ACCESS_KEY"],
+            "S3_SECRET_KEY": stack_env["LEDGERML_S3_SECRET_KEY"]}
+
+
+def _storage(*, org: str, slug: str, data_dir: Path, stack_env: Mapping[str, str],
+             endpoints: Endpoints) -> dict[str, str]:
+    return {**_s3(stack_env), "ORG_KEY_FILE": str(data_dir / "storage-org.key"),
+            "REGISTRY_URL": endpoints[org]["registry"], "ACCESS_CONTROL_URL": endpoints[org]["access-control"]}
+
+
+def _training(*, org: str, slug: str, data_dir: Path, stack_env: Mapping[str, str],
+              endpoints: Endpoints) -> dict[str, str]:
+    run_dir = Path(stack_env["LEDGERML_STACK_RUN_DIR"])
+    env = {**_s3(stack_env), "CATALOG_DIR": str(REPO_ROOT / "ray_jobs"), "JOB_PYTHON": sys.executable,
+           "RESULTS_DIR": str(data_dir / "training-results"), "REGISTRY_URL": endpoints[org]["registry"],
+           "ACCESS_CONTROL_URL": endpoints[org]["access-control"], "STORAGE_URL": endpoints[org]["storage"],
+           "PARTNER_ENDPOINTS_FILE": str(run_dir / "endpoints.json")}
+    if "LEDGERML_RAY_ADDRESS" in stack_env:
+        env["RAY_ADDRESS"] = stack_env["LEDGERML_RAY_ADDRESS"]
+    if "RAY_AUTH_TOKEN_PATH" in stack_env:
+        env["RAY_AUTH_TOKEN_FILE"] = stack_env["RAY_AUTH_TOKEN_PATH"]
+    return env
+
+
+def _audit(*, org: str, slug: str, data_dir: Path, stack_env: Mapping[str, str],
+           endpoints: Endpoints) -> dict[str, str]:
+    run_dir = Path(stack_env["LEDGERML_STACK_RUN_DIR"])
+    return {"ENDPOINTS_FILE": str(run_dir / "endpoints.json"), "ANCHOR_INTERVAL_S": "5"}
+
+
+EXTRAS: dict[str, Extra] = {"storage": _storage, "training-orchestrator": _training, "audit": _audit}

@@ -29,6 +29,10 @@ def error_from_problem(status: int, body: Mapping[str, Any], *, service: str) ->
     """Rebuild the callee's coded error; unknown codes and 5xx without a code become `PeerServiceError`."""
     code = str(body.get("code", ""))
     detail = f"{service}: {body.get('detail') or body.get('title') or status}"
+    fields = body.get("errors")
+    if isinstance(fields, list) and fields:
+        detail += " " + "; ".join(f"{e.get('field', '?')}: {e.get('message', '')}" for e in fields[:10]
+                                  if isinstance(e, dict))
     cls = _known_errors().get(code)
     if cls is None or cls is LedgerMLError:
         return PeerServiceError(detail)
