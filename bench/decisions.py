@@ -29,7 +29,7 @@ import httpx
 from sqlalchemy import Engine
 
 from bench.common import median, percentile, write_result
-from ledgerml.access_control.adapters.db import MIGRATIONS
+from ledgerml.access_control.adapters.db import MIGRATIONS, reader_for
 from ledgerml.access_control.authz import Tenancy
 from ledgerml.access_control.decisions import decide_from_projection
 from ledgerml.access_control.domain import Purpose
@@ -143,6 +143,7 @@ def main() -> None:
     bridge = Bridge(bootstrap, org)
     ensure_topics(bootstrap, [bridge.topic])
     queries = populate(engine, bridge, datasets)
+    reader = reader_for(engine)
     env = {"LEDGERML_ACCESS_CONTROL_DATABASE_URL": db_url, "LEDGERML_ACCESS_CONTROL_MSP_ROOT": str(consortium.root),
            "LEDGERML_ACCESS_CONTROL_KAFKA_BOOTSTRAP": bootstrap, "LEDGERML_ACCESS_CONTROL_ORG": org,
            "LEDGERML_ACCESS_CONTROL_MSP_ID": "Org1MSP", "LEDGERML_ACCESS_CONTROL_PORT": str(port)}
@@ -168,7 +169,7 @@ def main() -> None:
                 return answer
 
             def in_process(organisation: str, dataset: str, purpose: Purpose) -> Any:
-                return decide_from_projection(engine, principal=principal, tenancy=tenancy, organisation=organisation,
+                return decide_from_projection(reader, principal=principal, tenancy=tenancy, organisation=organisation,
                                               dataset_id=dataset, purpose=purpose, now=datetime.now(UTC),
                                               max_staleness_s=1.0)
 
@@ -189,6 +190,7 @@ def main() -> None:
             proc.wait(timeout=15)
         bridge.publisher.close()
         engine.dispose()
+        reader.dispose()
     stats = {k: {m: median([r[m] for r in v]) for m in v[0]} for k, v in runs.items()}
     write_result("decisions", goal=GOAL, repetitions=reps, fields={
         "p50_ms": round(stats["in_process"]["p50"], 3), "p99_ms": round(stats["in_process"]["p99"], 3),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import Engine
 
 from ledgerml.access_control.adapters import projection as proj
 from ledgerml.access_control.adapters import requests as repo
+from ledgerml.access_control.adapters.db import reader_for
 from ledgerml.access_control.authz import Tenancy
 from ledgerml.access_control.consumer import ProjectionConsumer
 from ledgerml.access_control.decisions import decide_from_projection
@@ -131,3 +134,22 @@ def test_bridge_path_never_moves_the_block_checkpoint(engine: Engine) -> None:
     with engine.connect() as conn:
         checkpoint = proj.get_checkpoint(conn, PROJECTION)
     assert checkpoint is not None and (checkpoint.applied, checkpoint.last_block) == (1, None)
+
+
+def test_decisions_read_a_snapshot_without_waiting_for_writers(engine: Engine) -> None:
+    w = World(engine)
+    w.deliver(w.bridge.dataset(), w.bridge.requested(), w.bridge.granted())
+    reader = reader_for(engine)
+    try:
+        with engine.begin() as conn:  # a consumer transaction holding SQLite's write lock, not yet committed
+            proj.update_projected(conn, "r1", state=RequestState.REVOKED)
+            started = time.monotonic()
+            d = decide_from_projection(reader, principal=STORAGE, tenancy=TENANCY, organisation="Org2MSP",
+                                       dataset_id="cxr", purpose=Purpose.TRAIN, now=w.clock(), max_staleness_s=1.0)
+            assert time.monotonic() - started < 1.0, "the decision waited for the writer"
+            assert (d.decision.allow, d.decision.reason) == (True, Reason.GRANTED)  # the committed state
+        d = decide_from_projection(reader, principal=STORAGE, tenancy=TENANCY, organisation="Org2MSP",
+                                   dataset_id="cxr", purpose=Purpose.TRAIN, now=w.clock(), max_staleness_s=1.0)
+        assert d.decision.reason is Reason.REVOKED
+    finally:
+        reader.dispose()

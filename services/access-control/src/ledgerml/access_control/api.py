@@ -68,7 +68,13 @@ async def _tenancy(settings: SettingsDep) -> Tenancy:
     return Tenancy(settings.msp_id, frozenset(settings.auditor_orgs))
 
 
+async def _reader(request: Request) -> Engine:
+    reader: Engine = request.app.state.reader
+    return reader
+
+
 EngineDep = Annotated[Engine, Depends(_engine)]
+ReaderDep = Annotated[Engine, Depends(_reader)]
 Now = Annotated[datetime, Depends(_now)]
 TenancyDep = Annotated[Tenancy, Depends(_tenancy)]
 
@@ -141,7 +147,7 @@ def revoke(grant_id: LedgerId, body: ReasonBody, principal: CurrentPrincipal, en
 
 @decisions_router.post("/decisions", response_model=DecisionView,
                        responses=problem_responses(400, 401, 403, 422, 503))
-def decide(body: DecisionBody, request: Request, principal: CurrentPrincipal, engine: EngineDep,
+def decide(body: DecisionBody, request: Request, principal: CurrentPrincipal, reader: ReaderDep,
            tenancy: TenancyDep, settings: SettingsDep, now: Now) -> DecisionView:
     """May `organisation` use `dataset_id` for `purpose` now? Deny by default; `strong` asks the ledger."""
     if body.consistency == "strong":
@@ -150,7 +156,7 @@ def decide(body: DecisionBody, request: Request, principal: CurrentPrincipal, en
                                             purpose=body.purpose, now=now)
     else:
         result = decisions.decide_from_projection(
-            engine, principal=principal, tenancy=tenancy, organisation=body.organisation,
+            reader, principal=principal, tenancy=tenancy, organisation=body.organisation,
             dataset_id=body.dataset_id, purpose=body.purpose, now=now,
             max_staleness_s=settings.projection_max_staleness_s)
     return decision_view(result)

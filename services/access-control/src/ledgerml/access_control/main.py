@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from ledgerml.access_control import SERVICE, __version__, api
-from ledgerml.access_control.adapters.db import MIGRATIONS
+from ledgerml.access_control.adapters.db import MIGRATIONS, reader_for
 from ledgerml.access_control.settings import AccessControlSettings, get_settings
 from ledgerml.shared.runtime import build_ledger, open_runtime
 from ledgerml.shared.web.app import build_app
@@ -21,7 +21,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     with open_runtime(settings, migrations=MIGRATIONS) as runtime:
         runtime.install(app, audience=SERVICE)
         app.state.ledger = build_ledger(settings)
-        yield
+        app.state.reader = reader_for(runtime.engine)
+        try:
+            yield
+        finally:
+            if app.state.reader is not runtime.engine:
+                app.state.reader.dispose()
 
 
 def create_app(settings: AccessControlSettings | None = None) -> FastAPI:

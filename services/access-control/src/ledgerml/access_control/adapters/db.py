@@ -3,17 +3,23 @@ projection fed only by ledger events (never by local, uncommitted answers)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     DateTime,
+    Engine,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    create_engine,
+    event,
 )
 
 from ledgerml.shared.persistence.tables import NAMING_CONVENTION, AutoId
@@ -108,3 +114,24 @@ proj_checkpoint_table = Table(
     Column("applied", BigInteger, nullable=False),
     Column("polled_at", DateTime(timezone=True), nullable=True),
 )
+
+
+def reader_for(engine: Engine) -> Engine:
+    """An engine for the decision path's reads. The shared SQLite engine begins every transaction
+    IMMEDIATE (the write lock), so a decision would queue behind the consumer's writes; this one opens
+    the same file read-only with deferred transactions: a WAL snapshot that never waits for a writer.
+    Other databases (PostgreSQL, MVCC) use the shared engine as it is."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return engine
+    reader = create_engine(f"sqlite:///file:{database}?mode=ro&uri=true", connect_args={"timeout": 10})
+
+    @event.listens_for(reader, "connect")
+    def _autocommit_driver(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy, not the driver, says where transactions begin
+
+    @event.listens_for(reader, "begin")
+    def _deferred(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")  # one consistent snapshot for the decision's reads
+
+    return reader
