@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ledgerml.shared.errors import LedgerError
+from ledgerml.shared.errors import LedgerError, NotFound
 from ledgerml.shared.ledger import ChaincodeEvent, TxReceipt
 from ledgerml.shared.merkle import root_of_entries
 from ledgerml.training.domain import canonical_json, sha256_hex
@@ -118,6 +118,8 @@ class FakePartners:
     models: dict[str, bytes] = field(default_factory=dict)
 
     def job(self, org: str, job_id: str) -> dict[str, Any]:
+        if job_id not in self.jobs:
+            raise NotFound(f"training-orchestrator: no training job {job_id!r} here")
         return self.jobs[job_id]
 
     def progress(self, org: str, job_id: str) -> dict[str, Any]:

@@ -220,3 +220,14 @@ def test_duplicate_and_foreign_events_change_nothing(ports: ExecutorPorts, catal
     deliver(TrainingAccepted(job_id="other-job", executor_org="Org9MSP", ledger_tx_id="tx-9"))
     tick(ports)
     assert job(ports.engine).state is JobState.ACCEPTING and len(writes(ports.engine)) == 1
+
+
+def test_a_spec_the_requester_does_not_serve_fails_the_job(ports: ExecutorPorts, catalog: Catalog,
+                                                           deliver: Deliver) -> None:
+    assert isinstance(ports.directory, FakeDirectory)
+    ports.directory.owners["bc-train"] = OWNER
+    deliver(requested(catalog))  # the requester's service has no such job (FakePartners raises)
+    tick(ports)
+    reason = f"job spec unavailable from {CONSUMER}: LML-1004"
+    assert writes(ports.engine) == [("FailTraining", "pending", ["job-1", reason])]
+    assert not runner(ports).specs

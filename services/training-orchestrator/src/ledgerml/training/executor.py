@@ -74,7 +74,12 @@ def screen(p: ExecutorPorts, job: Job) -> None:
     received = {JobState.RECEIVED}
     if owners != {p.msp_id}:
         return _fail(p, job, expect=received, reason="datasets of several owners; only single-owner jobs run")
-    spec = p.partners.job(job.requester_org, job.job_id)
+    try:
+        spec = p.partners.job(job.requester_org, job.job_id)
+    except DependencyUnavailable:
+        raise  # the requester's service is down: try again next round
+    except LedgerMLError as exc:  # it does not know the job or refuses us: nothing to run
+        return _fail(p, job, expect=received, reason=f"job spec unavailable from {job.requester_org}: {exc.code}")
     try:
         algorithm = p.catalog.check(job.algorithm, job.code_hash)
         params = resolve_hyperparameters(algorithm, dict(spec.get("hyperparameters") or {}))
