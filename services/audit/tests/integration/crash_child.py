@@ -29,8 +29,8 @@ def main() -> None:
                              identity_msp_dir=args.msp_dir, anchor_every_entries=50, anchor_interval_s=0.5)
     engine = create_db_engine(settings.database_url_value)
     upgrade(engine, MIGRATIONS)
-    source = KafkaEventSource(bootstrap=args.bootstrap, group_id="audit", topics=settings.topics,
-                              client_id="audit-crash-child", max_records=25, session_timeout_s=6)
+    source = KafkaEventSource(bootstrap=args.bootstrap, group_id=settings.effective_consumer_group,
+                              topics=settings.topics, client_id="audit-crash", max_records=25, session_timeout_s=6)
     consumer = AuditConsumer(name="audit", engine=engine, source=source, log=build_audit_log(settings))
     count = 0
     while count < args.expect:  # poll

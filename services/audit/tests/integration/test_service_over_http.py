@@ -34,8 +34,8 @@ DEADLINE_S = 60
 def _ingest(settings: AuditSettings, expected: int) -> None:
     engine = create_db_engine(settings.database_url_value)
     upgrade(engine, MIGRATIONS)
-    source = KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id="audit", topics=settings.topics,
-                              client_id="audit-http-test", session_timeout_s=6)
+    source = KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id=settings.effective_consumer_group,
+                              topics=settings.topics, client_id="audit-http-test", session_timeout_s=6)
     consumer = AuditConsumer(name="audit", engine=engine, source=source, log=build_audit_log(settings))
     applied, deadline = 0, time.monotonic() + DEADLINE_S
     try:

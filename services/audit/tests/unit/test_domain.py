@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ledgerml.audit.domain import AuditEntry, SequenceRange, canonical_json, observe_sequence, org_prefix
+from ledgerml.audit.domain import AuditEntry, canonical_json, org_prefix
 from ledgerml.audit.normalise import action_of, normalise
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as s
@@ -70,15 +70,6 @@ def test_helpers() -> None:
         AuditEntry.from_json_obj({"v": 2})
     with pytest.raises(ValueError, match="subjects"):
         AuditEntry.from_json_obj({**normalise(story()[0]).to_json_obj(), "subjects": {"colour": ["red"]}})
-
-
-def test_observe_sequence() -> None:
-    assert observe_sequence(None, [], 1).opened is None
-    assert observe_sequence(None, [], 3).opened == SequenceRange(1, 2)
-    assert observe_sequence(5, [], 9).opened == SequenceRange(6, 8)
-    closing = observe_sequence(9, [SequenceRange(6, 8)], 7)
-    assert closing.closed == SequenceRange(6, 8) and closing.remaining == (SequenceRange(6, 6), SequenceRange(8, 8))
-    assert observe_sequence(9, [], 4).replayed
 
 
 def test_the_sdk_encodes_leaves_exactly_like_the_service() -> None:

@@ -3,13 +3,17 @@ id, unreadable records skipped, a failed append rolled back and retried, heads a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
 from sqlalchemy import Connection, Engine, func, select
 
+from ledgerml.audit import ingest
 from ledgerml.audit.adapters.db import entries
 from ledgerml.audit.adapters.tree_heads import latest_tree_head
 from ledgerml.audit.ingest import AuditConsumer
-from ledgerml.audit.service import AuditLog
+from ledgerml.audit.service import AuditLog, record_events
 from ledgerml.audit.settings import AuditSettings
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.persistence import processed_events_table
@@ -33,24 +37,24 @@ def test_duplicates_are_dropped_by_event_id(engine: Engine, audit_log: AuditLog)
     assert source.committed == 14
 
 
-def test_failed_append_rolls_back_and_is_redelivered(engine: Engine, audit_log: AuditLog,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_batch_is_replayed_per_record_and_redelivered(engine: Engine, audit_log: AuditLog,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     envelopes = filler(3)
     source = ListSource(records_of(envelopes))
     consumer = AuditConsumer(name="audit", engine=engine, source=source, log=audit_log)
-    original = consumer._record
-    calls = []
+    failures = {"left": 2}  # the batch, then the record itself when replayed alone
 
-    def flaky(conn: Connection, envelope: Envelope) -> None:
-        original(conn, envelope)
-        calls.append(envelope.id)
-        if len(calls) == 2:
+    def flaky(conn: Connection, batch: Sequence[Envelope], *, log: AuditLog) -> list[Any]:
+        appended = record_events(conn, batch, log=log)
+        if failures["left"] and envelopes[1] in batch:
+            failures["left"] -= 1
             raise RuntimeError("crash after the append, before commit")
+        return appended
 
-    monkeypatch.setattr(consumer, "_handler", flaky)
+    monkeypatch.setattr(ingest, "record_events", flaky)
     with pytest.raises(RuntimeError):
         consumer.process_batch()
-    assert _count(engine, entries) == 1 and source.committed == 1
+    assert _count(engine, entries) == 1 == _count(engine, processed_events_table) and source.committed == 1
     assert consumer.process_batch().applied == 2
     with engine.connect() as conn:
         assert [r.event_id for r in conn.execute(select(entries).order_by(entries.c.seq))] == [e.id for e in envelopes]
@@ -74,3 +78,5 @@ def test_settings_name_every_audited_topic() -> None:
     settings = AuditSettings(org="org1", audited_orgs=("org1", "org2"))
     assert settings.topics[:5] == ["org1.storage", "org1.access", "org1.registry", "org1.training", "org1.ledger"]
     assert len(settings.topics) == 10 and settings.effective_log_id == "org1-audit"
+    assert settings.effective_consumer_group == "org1-audit"
+    assert AuditSettings(org="org2", consumer_group="g").effective_consumer_group == "g"

@@ -9,15 +9,23 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from ledgerml.audit.adapters.db import entries, nodes, subjects
-from ledgerml.audit.adapters.sequences import open_gaps
+from ledgerml.audit.adapters.sequences import open_gaps, source_summaries
 from ledgerml.audit.adapters.tree_heads import get_tree_head, latest_tree_head
 from ledgerml.audit.domain import AuditEntry
-from ledgerml.audit.service import AuditLog, anchor_if_due, issue_tree_head, on_ledger_outcome, record_event
+from ledgerml.audit.service import (
+    AuditLog,
+    anchor_if_due,
+    issue_tree_head,
+    on_ledger_outcome,
+    record_event,
+    record_events,
+)
 from ledgerml.audit.signing import signature_verifies
 from ledgerml.shared import merkle
 from ledgerml.shared.ledgerwrites import get_ledger_write, ledger_writes_for
 from ledgerml.shared.messaging import Outbox
 from ledgerml.shared.persistence import outbox_table
+from ledgerml.shared.persistence.tables import ledger_writes_table as lw
 
 from ..story import filler, story
 from .conftest import Clock
@@ -100,9 +108,9 @@ def test_time_based_anchor_covers_the_tail_only_once_due(engine: Engine, audit_l
 def test_committed_anchor_is_announced_on_the_outbox(engine: Engine, audit_log: AuditLog) -> None:
     with engine.begin() as conn:
         record_event(conn, filler(1)[0], log=audit_log)
-        signed = issue_tree_head(conn, log=audit_log, state=audit_log.store.state(conn), now=audit_log.clock())
-    from ledgerml.shared.persistence.tables import ledger_writes_table as lw
-
+        state = audit_log.store.state(conn)
+        signed = issue_tree_head(conn, log=audit_log, size=state.size, root=state.frontier.root(),
+                                 now=audit_log.clock())
     with engine.begin() as conn:
         conn.execute(lw.update().values(state="committed", tx_id="tx-anchor", block_number=7))
         write = get_ledger_write(conn, str(signed.ledger_write_id))
@@ -113,6 +121,7 @@ def test_committed_anchor_is_announced_on_the_outbox(engine: Engine, audit_log: 
     assert payload["data"]["tree_size"] == 1 and payload["data"]["ledger_tx_id"] == "tx-anchor"
 
 
+@pytest.mark.parametrize("batched", [False, True])
 @pytest.mark.parametrize(("order", "gaps"), [
     ([1, 2, 3, 4], []),
     ([1, 4], [(2, 3)]),
@@ -120,13 +129,25 @@ def test_committed_anchor_is_announced_on_the_outbox(engine: Engine, audit_log: 
     ([1, 5, 3], [(2, 2), (4, 4)]),
     ([3, 1, 2], []),
     ([2, 6, 4, 3, 5], [(1, 1)]),
+    ([1, 2, 2], []),
 ])
 def test_producer_gaps_are_detected_and_late_arrivals_close_them(
-        engine: Engine, audit_log: AuditLog, order: list[int], gaps: list[tuple[int, int]]) -> None:
+        engine: Engine, audit_log: AuditLog, order: list[int], gaps: list[tuple[int, int]], batched: bool) -> None:
     pool = {e.sequence: e for e in filler(6)}
+    envelopes = [pool[s] if i == order.index(s) else pool[s].model_copy(update={"id": f"again-{i}"})
+                 for i, s in enumerate(order)]
     with engine.begin() as conn:
-        for sequence in order:
-            record_event(conn, pool[sequence], log=audit_log)
+        if batched:
+            record_events(conn, envelopes[:2], log=audit_log)
+            record_events(conn, envelopes[2:], log=audit_log)
+        else:
+            for envelope in envelopes:
+                record_event(conn, envelope, log=audit_log)
     with engine.connect() as conn:
         found = [(g["first_missing"], g["last_missing"]) for g in open_gaps(conn, source="org1/storage")]
+        summary = source_summaries(conn)
     assert found == gaps
+    assert summary == [{"source": "org1/storage", "last_sequence": max(order), "entries": len(order),
+                        "replayed": len(order) - len(set(order))}]
+    with engine.connect() as conn:
+        assert open_gaps(conn, source="org2/storage") == []

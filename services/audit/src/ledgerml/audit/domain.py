@@ -1,5 +1,4 @@
-"""Pure domain model of the audit service: audit entries (the Merkle log's leaves), signed tree heads
-and producer sequence gaps.
+"""Pure domain model of the audit service: audit entries (the Merkle log's leaves) and signed tree heads.
 
 Imports no FastAPI, Kafka, SQLAlchemy, MinIO, Ray or gRPC. An entry's leaf is its canonical JSON:
 keys sorted, no insignificant whitespace, UTF-8, so anyone holding the entry can recompute the leaf
@@ -117,40 +116,3 @@ class SignedTreeHead:
     signature: bytes
     certificate_pem: str
     ledger_write_id: str | None = None
-
-
-@dataclass(frozen=True)
-class SequenceRange:
-    first: int
-    last: int
-
-    def __contains__(self, value: object) -> bool:
-        return isinstance(value, int) and self.first <= value <= self.last
-
-
-@dataclass(frozen=True)
-class SequenceUpdate:
-    """What one observed sequence number does to a source's record: its new high-water mark, a gap
-    opened before it, or a gap range it (partly) closes, replaced by what is still missing."""
-
-    last: int
-    opened: SequenceRange | None = None
-    closed: SequenceRange | None = None
-    remaining: tuple[SequenceRange, ...] = ()
-    replayed: bool = False
-
-
-def observe_sequence(last: int | None, gaps: list[SequenceRange], seq: int) -> SequenceUpdate:
-    """Producers number their events 1, 2, 3, ... without gaps, but one producer's events reach us over
-    several partitions, so a late number is normal: it closes (part of) an open gap. A number above the
-    high-water mark + 1 opens a gap; a number already seen and not missing is a replay."""
-    high = last or 0
-    if seq > high:
-        opened = SequenceRange(high + 1, seq - 1) if seq > high + 1 else None
-        return SequenceUpdate(last=seq, opened=opened)
-    for gap in gaps:
-        if seq in gap:
-            rest = tuple(r for r in (SequenceRange(gap.first, seq - 1), SequenceRange(seq + 1, gap.last))
-                         if r.first <= r.last)
-            return SequenceUpdate(last=high, closed=gap, remaining=rest)
-    return SequenceUpdate(last=high, replayed=True)

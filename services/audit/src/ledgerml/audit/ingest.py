@@ -1,37 +1,104 @@
-"""Ingest: one idempotent consumer over every audited topic. Each event's entry is appended in the same
-transaction as its processed-event record (a duplicate is dropped by event id, a crash never loses or
-doubles an entry); after each batch, a head is signed and anchored when T seconds have passed."""
+"""Ingest: one idempotent consumer over every audited topic.
+
+A polled batch is applied in ONE transaction: the processed-event records of its new events and their
+entries commit together (a duplicate is dropped by event id, a crash never loses or doubles an entry),
+and the broker offsets are committed only afterwards. If anything in the batch fails, the batch is
+replayed record by record through the shared `IdempotentConsumer` path (commit what succeeds, rewind
+the failing record). After each batch a head is signed and anchored once T seconds have passed.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, insert, select
 
 from ledgerml.audit.adapters.log_store import LogStore
-from ledgerml.audit.service import AnchorPolicy, AuditLog, anchor_if_due, record_event
+from ledgerml.audit.service import AnchorPolicy, AuditLog, anchor_if_due, record_events
 from ledgerml.audit.settings import AuditSettings
 from ledgerml.audit.signing import IdentitySigner
-from ledgerml.shared.errors import ConfigurationInvalid
+from ledgerml.shared.errors import ConfigurationInvalid, EventRejected
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.identity import load_identity
-from ledgerml.shared.messaging import BatchResult, EventSource, IdempotentConsumer
+from ledgerml.shared.messaging import BatchResult, EventSource, IdempotentConsumer, InboundRecord
+from ledgerml.shared.messaging.consumer import CONSUMED
+from ledgerml.shared.persistence import processed_events_table as processed
 from ledgerml.shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+CONSUMER_NAME = "audit-log"  # the processed-event records' owner in this service's database
+
+
+class _Replay:
+    """Hands one already-polled batch to the shared per-record path; commits and rewinds go to the source."""
+
+    def __init__(self, records: Sequence[InboundRecord], source: EventSource) -> None:
+        self._records, self._source = list(records), source
+
+    def poll(self, timeout_s: float) -> Sequence[InboundRecord]:
+        records, self._records = self._records, []
+        return records
+
+    def commit(self, records: Sequence[InboundRecord]) -> None:
+        self._source.commit(records)
+
+    def rewind(self, record: InboundRecord) -> None:
+        self._source.rewind(record)
 
 
 class AuditConsumer(IdempotentConsumer):
     def __init__(self, *, name: str, engine: Engine, source: EventSource, log: AuditLog) -> None:
         super().__init__(name=name, engine=engine, source=source, handler=self._record)
-        self._audit_engine = engine
+        self._audit_name, self._audit_engine, self._audit_source = name, engine, source
         self.log = log
 
     def _record(self, conn: Connection, envelope: Envelope) -> None:
-        record_event(conn, envelope, log=self.log)
+        record_events(conn, [envelope], log=self.log)
 
     def process_batch(self, timeout_s: float = 1.0) -> BatchResult:
-        result = super().process_batch(timeout_s)
+        records = self._audit_source.poll(timeout_s)
+        result = BatchResult()
+        if records:
+            try:
+                result = self._apply(records)
+            except Exception:  # noqa: BLE001 - any failure: redo per record, which isolates and re-raises it
+                log.warning("batch failed; replaying it record by record", extra={"records": len(records)})
+                replay = IdempotentConsumer(name=self._audit_name, engine=self._audit_engine,
+                                            source=_Replay(records, self._audit_source), handler=self._record)
+                return replay.process_batch(timeout_s)
+            self._audit_source.commit(records)
         anchor_if_due(self._audit_engine, log=self.log)
+        return result
+
+    def _apply(self, records: Sequence[InboundRecord]) -> BatchResult:
+        result, envelopes = BatchResult(), []
+        for record in records:
+            try:
+                envelopes.append(Envelope.from_json(record.value))
+            except EventRejected as exc:
+                log.error("event rejected", extra={"topic": record.topic, "offset": record.offset, "code": exc.code})
+                result.rejected += 1
+        now = datetime.now(UTC)
+        with self._audit_engine.begin() as conn:
+            ids = [e.id for e in envelopes]
+            seen = set(conn.execute(select(processed.c.event_id).where(
+                processed.c.consumer == self._audit_name, processed.c.event_id.in_(ids))).scalars()) if ids else set()
+            fresh = []
+            for envelope in envelopes:
+                if envelope.id in seen:
+                    result.duplicates += 1
+                    continue
+                seen.add(envelope.id)
+                fresh.append(envelope)
+            if fresh:
+                conn.execute(insert(processed), [{"consumer": self._audit_name, "event_id": e.id, "processed_at": now}
+                                                 for e in fresh])
+                record_events(conn, fresh, log=self.log)
+        result.applied = len(fresh)
+        for outcome in ("applied", "duplicates", "rejected"):
+            CONSUMED.labels(self._audit_name, outcome).inc(getattr(result, outcome))
         return result
 
 
@@ -52,7 +119,7 @@ def build_consumers(settings: ServiceSettings, engine: Engine) -> Sequence[Idemp
     from ledgerml.shared.messaging.kafka import KafkaEventSource, ensure_topics  # only the consume command
 
     ensure_topics(settings.kafka_bootstrap, settings.topics)
-    source = KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id=settings.consumer_group,
+    source = KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id=settings.effective_consumer_group,
                               topics=settings.topics, client_id=f"{settings.org}-audit-consumer",
                               max_records=settings.poll_max_records)
-    return [AuditConsumer(name=settings.consumer_group, engine=engine, source=source, log=build_audit_log(settings))]
+    return [AuditConsumer(name=CONSUMER_NAME, engine=engine, source=source, log=build_audit_log(settings))]

@@ -85,5 +85,5 @@ def tree_heads_page(conn: Connection, *, cursor: str | None, limit: int) -> dict
 
 def gaps_report(conn: Connection, *, source: str | None) -> dict[str, Any]:
     gaps = open_gaps(conn, source=source)
-    return {"gaps": gaps, "missing_events": sum(int(str(g["missing"])) for g in gaps),
+    return {"gaps": gaps, "missing_events": sum(int(g["missing"]) for g in gaps),
             "sources": source_summaries(conn)}

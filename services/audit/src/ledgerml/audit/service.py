@@ -8,7 +8,7 @@ and the ledger-write outbox, through which every anchor reaches the ledger in ba
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +17,6 @@ from sqlalchemy import Connection, Engine, select
 
 from ledgerml.audit.adapters.db import entries
 from ledgerml.audit.adapters.log_store import Appended, LogState, LogStore
-from ledgerml.audit.adapters.sequences import track_sequence
 from ledgerml.audit.adapters.tree_heads import (
     aware,
     get_tree_head,
@@ -63,26 +62,33 @@ def anchor_subject(log_id: str) -> str:
     return f"audit-log:{log_id}"
 
 
-def record_event(conn: Connection, envelope: Envelope, *, log: AuditLog) -> Appended:
-    """The consumer's handler: normalise, append, track the producer's sequence, anchor every N."""
+def record_events(conn: Connection, envelopes: Sequence[Envelope], *, log: AuditLog) -> list[Appended]:
+    """The consumer's effect for a batch: normalise, append in order, and sign + enqueue a head wherever
+    N entries have accumulated since the last one. (Producer gaps are read from the entries: `sequences`.)"""
+    if not envelopes:
+        return []
     now = log.clock()
-    entry = normalise(envelope)
-    appended, state = log.store.append(conn, entry, now=now)
-    track_sequence(conn, source=entry.source, sequence=entry.sequence, now=now)
-    if state.size - state.last_head_size >= log.policy.every_entries:
-        issue_tree_head(conn, log=log, state=state, now=now)
+    batch = [normalise(e) for e in envelopes]
+    appended: list[Appended]
+    appended, _, heads = log.store.append(conn, batch, now=now, head_every=log.policy.every_entries)
+    for size, root in heads:
+        issue_tree_head(conn, log=log, size=size, root=root, now=now)
     return appended
 
 
-def issue_tree_head(conn: Connection, *, log: AuditLog, state: LogState, now: datetime) -> SignedTreeHead:
-    """Sign the current head, store it and enqueue its `AnchorAuditRoot` in the same transaction."""
-    head = TreeHead(log.store.log_id, state.size, state.frontier.root(), now)
+def record_event(conn: Connection, envelope: Envelope, *, log: AuditLog) -> Appended:
+    return record_events(conn, [envelope], log=log)[0]
+
+
+def issue_tree_head(conn: Connection, *, log: AuditLog, size: int, root: bytes, now: datetime) -> SignedTreeHead:
+    """Sign a head, store it and enqueue its `AnchorAuditRoot` in the same transaction."""
+    head = TreeHead(log.store.log_id, size, root, now)
     signature = log.signer.sign(head.signing_payload())
     write = enqueue_ledger_write(conn, function=ANCHOR_FUNCTION, subject=anchor_subject(head.log_id),
                                  args=[head.log_id, str(head.tree_size), head.root_hash.hex()], now=now)
     signed = SignedTreeHead(head, signature, log.signer.certificate_pem, write.id)
     store_tree_head(conn, signed)
-    log.store.mark_head(conn, size=state.size, at=now)
+    log.store.mark_head(conn, size=size, at=now)
     return signed
 
 
@@ -94,7 +100,9 @@ def anchor_if_due(engine: Engine, *, log: AuditLog) -> SignedTreeHead | None:
             return None
     with engine.begin() as conn:
         state = log.store.state(conn, lock=True, now=now)
-        return issue_tree_head(conn, log=log, state=state, now=now) if _due(state, log.policy, now) else None
+        if not _due(state, log.policy, now):
+            return None
+        return issue_tree_head(conn, log=log, size=state.size, root=state.frontier.root(), now=now)
 
 
 def _due(state: LogState, policy: AnchorPolicy, now: datetime) -> bool:

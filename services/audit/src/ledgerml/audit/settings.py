@@ -24,7 +24,7 @@ class AuditSettings(ServiceSettings):
                                description="the log's id on the ledger; default: <org>-audit")
     anchor_every_entries: int = Field(default=1000, ge=1, description="sign and anchor a head every N entries")
     anchor_interval_s: float = Field(default=30.0, gt=0, description="... or every T seconds with new entries")
-    consumer_group: str = "audit"
+    consumer_group: str | None = Field(default=None, description="Kafka group; default: <org>-audit")
     poll_max_records: int = Field(default=500, ge=1, le=10_000)
     signer_name: str = Field(default="audit", description="identity (CN before @) that signs tree heads")
     endpoints_file: Path | None = Field(default=None, description="peer services of every org (sweeps)")
@@ -32,6 +32,11 @@ class AuditSettings(ServiceSettings):
     @property
     def effective_log_id(self) -> str:
         return self.log_id or f"{self.org}-audit"
+
+    @property
+    def effective_consumer_group(self) -> str:
+        """One group per audited organisation's log: logs sharing a broker never rebalance each other."""
+        return self.consumer_group or f"{self.org}-audit"
 
     @property
     def topics(self) -> list[str]:

@@ -1,5 +1,5 @@
 """The audit service's database: the Merkle log (entries with leaf hashes, stored subtree roots, the
-frontier), signed tree heads, and producer sequence tracking, beside the shared messaging tables.
+frontier) and signed tree heads, beside the shared messaging tables.
 
 Migrations freeze these shapes in `migrations/versions/0003_audit_log.py`; change both together.
 """
@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
 )
 
-from ledgerml.shared.persistence.tables import NAMING_CONVENTION, AutoId
+from ledgerml.shared.persistence.tables import NAMING_CONVENTION
 
 MIGRATIONS = "ledgerml.audit:migrations"
 
@@ -56,6 +56,7 @@ entries = Table(
     Index("ix_audit_entries_actor_seq", "actor", "seq"),
     Index("ix_audit_entries_action_seq", "action", "seq"),
     Index("ix_audit_entries_time", "time"),
+    Index("ix_audit_entries_source_sequence", "source", "sequence"),
 )
 
 subjects = Table(
@@ -84,24 +85,4 @@ tree_heads = Table(
     Column("signature", Text, nullable=False),
     Column("certificate", Text, nullable=False),
     Column("ledger_write_id", String(36), nullable=True),
-)
-
-sources = Table(
-    "audit_sources",
-    metadata,
-    Column("source", String(128), primary_key=True),
-    Column("last_sequence", BigInteger, nullable=False),
-    Column("entries", BigInteger, nullable=False),
-    Column("replayed", BigInteger, nullable=False),
-)
-
-gaps = Table(
-    "audit_gaps",
-    metadata,
-    Column("id", AutoId, primary_key=True, autoincrement=True),
-    Column("source", String(128), nullable=False),
-    Column("first_missing", BigInteger, nullable=False),
-    Column("last_missing", BigInteger, nullable=False),
-    Column("detected_at", DateTime(timezone=True), nullable=False),
-    Index("ix_audit_gaps_source", "source", "first_missing"),
 )

@@ -4,7 +4,7 @@ connection, so an append commits or rolls back with the consumer's processed-eve
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,26 +54,38 @@ class LogStore:
             return LogState(0, Frontier(), 0, None)
         return LogState(row.size, Frontier.from_bytes(row.size, row.frontier), row.last_head_size, row.last_head_at)
 
-    def append(self, conn: Connection, entry: AuditEntry, *, now: datetime) -> tuple[Appended, LogState]:
+    def append(self, conn: Connection, batch: Sequence[AuditEntry], *, now: datetime,
+               head_every: int | None = None) -> tuple[list[Appended], LogState, list[tuple[int, bytes]]]:
+        """Append entries in order with O(log n) work each; returns them, the new state, and the (size, root)
+        of every point where `head_every` entries have accumulated since the last head (heads are due)."""
         state = self.state(conn, lock=True, now=now)
-        leaf = entry.leaf()
-        digest = leaf_hash(leaf)
-        seq = state.size
-        conn.execute(insert(entries).values(
-            seq=seq, event_id=entry.event_id, leaf_hash=digest, entry=leaf, source=entry.source,
-            sequence=entry.sequence, event_type=entry.event_type, action=entry.action, org=entry.org,
-            actor=entry.actor, time=entry.time, trace_id=entry.trace_id, ledger_tx_id=entry.ledger_tx_id,
-            ledger_block=entry.ledger_block))
-        rows = entry.subject_rows()
-        if rows:
-            conn.execute(insert(subjects), [{"kind": k, "value": v, "seq": seq} for k, v in rows])
-        created = state.frontier.append(digest)
-        if created:
-            conn.execute(insert(nodes), [{"node_key": node.key, "hash": h} for node, h in created])
+        frontier, size, since_head = state.frontier, state.size, state.size - state.last_head_size
+        appended: list[Appended] = []
+        entry_rows: list[dict[str, object]] = []
+        subject_rows: list[dict[str, object]] = []
+        node_rows: list[dict[str, object]] = []
+        heads: list[tuple[int, bytes]] = []
+        for entry in batch:
+            leaf = entry.leaf()
+            digest = leaf_hash(leaf)
+            entry_rows.append({
+                "seq": size, "event_id": entry.event_id, "leaf_hash": digest, "entry": leaf, "source": entry.source,
+                "sequence": entry.sequence, "event_type": entry.event_type, "action": entry.action,
+                "org": entry.org, "actor": entry.actor, "time": entry.time, "trace_id": entry.trace_id,
+                "ledger_tx_id": entry.ledger_tx_id, "ledger_block": entry.ledger_block})
+            subject_rows += [{"kind": k, "value": v, "seq": size} for k, v in entry.subject_rows()]
+            node_rows += [{"node_key": node.key, "hash": h} for node, h in frontier.append(digest)]
+            appended.append(Appended(size, digest, size + 1))
+            size, since_head = size + 1, since_head + 1
+            if head_every is not None and since_head >= head_every:
+                heads.append((size, frontier.root()))
+                since_head = 0
+        for table, rows in ((entries, entry_rows), (subjects, subject_rows), (nodes, node_rows)):
+            if rows:
+                conn.execute(insert(table), rows)
         conn.execute(update(log_state).where(log_state.c.log_id == self.log_id)
-                     .values(size=seq + 1, frontier=state.frontier.to_bytes(), updated_at=now))
-        after = LogState(seq + 1, state.frontier, state.last_head_size, state.last_head_at)
-        return Appended(seq, digest, seq + 1), after
+                     .values(size=size, frontier=frontier.to_bytes(), updated_at=now))
+        return appended, LogState(size, frontier, state.last_head_size, state.last_head_at), heads
 
     def mark_head(self, conn: Connection, *, size: int, at: datetime) -> None:
         conn.execute(update(log_state).where(log_state.c.log_id == self.log_id)

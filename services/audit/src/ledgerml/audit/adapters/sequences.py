@@ -1,55 +1,41 @@
-"""Per-producer sequence tracking: gaps opened, closed by late arrivals, and replays (SQL side of
-`domain.observe_sequence`)."""
+"""Producer sequence gaps, read from the log itself. Producers number their events 1, 2, 3, ... without
+gaps; one producer's events reach us over several partitions, so numbers arrive out of order and a
+per-event bookkeeping would churn. The entries are the record: a window over (source, sequence),
+indexed, finds every missing range exactly, whatever the arrival order, at no cost to ingest."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, and_, func, or_, select
 
-from ledgerml.audit.adapters.db import gaps, sources
-from ledgerml.audit.domain import SequenceRange, SequenceUpdate, observe_sequence
-
-
-def track_sequence(conn: Connection, *, source: str, sequence: int, now: datetime) -> SequenceUpdate:
-    row = conn.execute(select(sources).where(sources.c.source == source)).first()
-    last = row.last_sequence if row is not None else None
-    open_gaps: list[SequenceRange] = []
-    gap_ids: dict[SequenceRange, int] = {}
-    if row is not None and sequence <= row.last_sequence:
-        query = select(gaps).where(gaps.c.source == source, gaps.c.first_missing <= sequence,
-                                   gaps.c.last_missing >= sequence)
-        for g in conn.execute(query):
-            gap = SequenceRange(g.first_missing, g.last_missing)
-            open_gaps.append(gap)
-            gap_ids[gap] = g.id
-    change = observe_sequence(last, open_gaps, sequence)
-    if row is None:
-        conn.execute(insert(sources).values(source=source, last_sequence=change.last, entries=1, replayed=0))
-    else:
-        conn.execute(update(sources).where(sources.c.source == source).values(
-            last_sequence=change.last, entries=sources.c.entries + 1,
-            replayed=sources.c.replayed + (1 if change.replayed else 0)))
-    if change.opened is not None:
-        conn.execute(insert(gaps).values(source=source, first_missing=change.opened.first,
-                                         last_missing=change.opened.last, detected_at=now))
-    if change.closed is not None:
-        conn.execute(delete(gaps).where(gaps.c.id == gap_ids[change.closed]))
-        for rest in change.remaining:
-            conn.execute(insert(gaps).values(source=source, first_missing=rest.first, last_missing=rest.last,
-                                             detected_at=now))
-    return change
+from ledgerml.audit.adapters.db import entries
 
 
-def open_gaps(conn: Connection, *, source: str | None = None) -> list[dict[str, object]]:
-    query = select(gaps).order_by(gaps.c.source, gaps.c.first_missing)
+def open_gaps(conn: Connection, *, source: str | None = None) -> list[dict[str, Any]]:
+    """Every missing sequence range per source: before the first number seen, and between neighbours.
+    `next_entry` is the log index of the entry just after the gap (where it became visible)."""
+    distinct = select(entries.c.source, entries.c.sequence, func.min(entries.c.seq).label("seq")).group_by(
+        entries.c.source, entries.c.sequence)
     if source is not None:
-        query = query.where(gaps.c.source == source)
-    return [{"source": g.source, "first_missing": g.first_missing, "last_missing": g.last_missing,
-             "missing": g.last_missing - g.first_missing + 1, "detected_at": g.detected_at}
-            for g in conn.execute(query)]
+        distinct = distinct.where(entries.c.source == source)
+    d = distinct.subquery()
+    window = select(d.c.source, d.c.sequence, d.c.seq, func.lag(d.c.sequence).over(
+        partition_by=d.c.source, order_by=d.c.sequence).label("previous")).subquery()
+    query = select(window).where(or_(and_(window.c.previous.is_(None), window.c.sequence > 1),
+                                     window.c.sequence > window.c.previous + 1)
+                                 ).order_by(window.c.source, window.c.sequence)
+    gaps = []
+    for row in conn.execute(query):
+        first = (row.previous or 0) + 1
+        gaps.append({"source": row.source, "first_missing": first, "last_missing": row.sequence - 1,
+                     "missing": row.sequence - first, "next_entry": row.seq})
+    return gaps
 
 
-def source_summaries(conn: Connection) -> list[dict[str, object]]:
-    return [{"source": s.source, "last_sequence": s.last_sequence, "entries": s.entries, "replayed": s.replayed}
-            for s in conn.execute(select(sources).order_by(sources.c.source))]
+def source_summaries(conn: Connection) -> list[dict[str, Any]]:
+    """Per producer: entries, highest number, and replays (a number seen under more than one event id)."""
+    query = select(entries.c.source, func.count().label("entries"), func.max(entries.c.sequence).label("last"),
+                   func.count(func.distinct(entries.c.sequence)).label("distinct")).group_by(entries.c.source)
+    return [{"source": r.source, "last_sequence": r.last, "entries": r.entries, "replayed": r.entries - r.distinct}
+            for r in conn.execute(query.order_by(entries.c.source))]

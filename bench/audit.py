@@ -1,0 +1,190 @@
+"""Audit benchmark: sustained audit entries per second from Kafka to appended-with-proof-available, and
+inclusion proofs verified per second.
+
+Each repetition publishes N chunk-read envelopes to a fresh topic (3 partitions), then the real audit
+consumer (`AuditConsumer`: idempotent, one transaction per event with its processed-event record) appends
+them to the Merkle log in a fresh PostgreSQL database, signing a tree head and enqueueing its
+`AnchorAuditRoot` ledger write every 1,000 entries (and the tail after 0.2 s). The clock runs from the first
+record received (the consumer-group join is excluded and reported apart) until the last entry is covered
+by a signed tree head, i.e. its inclusion proof can be served. Proofs: K random entries' proofs are read
+from stored subtree roots (reported as generated/s) and verified with RFC 9162 (`proofs_per_s`).
+The naive design (one ledger transaction per entry) needs a Fabric peer, which cannot run here: null.
+Run: `bash stack/with-test-stack.sh .venv/bin/python -m bench.audit [--quick]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+from kafka import KafkaAdminClient
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from bench.common import median, write_result
+from ledgerml.audit.adapters.db import MIGRATIONS, entries
+from ledgerml.audit.adapters.tree_heads import latest_tree_head
+from ledgerml.audit.ingest import AuditConsumer, build_audit_log
+from ledgerml.audit.service import inclusion
+from ledgerml.audit.settings import AuditSettings
+from ledgerml.shared.events import Envelope
+from ledgerml.shared.events.schemas import ChunkRead
+from ledgerml.shared.merkle import leaf_hash, verify_inclusion
+from ledgerml.shared.messaging import OutboundRecord
+from ledgerml.shared.messaging.kafka import KafkaEventSource, KafkaPublisher, ensure_topics
+from ledgerml.shared.persistence import create_db_engine
+from ledgerml.shared.persistence.migrations import upgrade
+from ledgerml.shared.persistence.tables import ledger_writes_table
+from ledgerml.stack.pki import create_consortium
+
+GOAL = ">= 10,000 audit entries/s sustained from Kafka to anchored-with-proof, >= 100x the naive design " \
+       "(one ledger transaction per entry); >= 10,000 proof verifications/s"
+BLOCKED = ("the naive design submits one Fabric transaction per entry; no Fabric peer can run here "
+           "(docs/decisions/0002-fabric-unavailable.md), so it cannot be measured")
+DEADLINE_S = 600
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise SystemExit(f"{name} is not set: run through `bash stack/with-test-stack.sh`")
+    return value
+
+
+@contextmanager
+def _database(server: str) -> Iterator[str]:
+    name = f"lml_bench_audit_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _publish(bootstrap: str, org: str, n: int) -> None:
+    publisher = KafkaPublisher(bootstrap=bootstrap, client_id="bench-audit")
+    batch: list[OutboundRecord] = []
+    for i in range(n):
+        data = ChunkRead(dataset_id=f"ds-{i % 16}", version="v1", chunk_index=i, reader_org="Org2MSP",
+                         job_id=f"job-{i % 64}")
+        envelope = Envelope.wrap(data, source=f"{org}/storage", subject=f"ds-{i % 16}", sequence=i + 1)
+        batch.append(OutboundRecord(topic=f"{org}.storage", key=envelope.key, value=envelope.to_json()))
+        if len(batch) == 5000:
+            publisher.publish(batch)
+            batch = []
+    publisher.publish(batch)
+    publisher.close()
+
+
+def _ingest(settings: AuditSettings, n: int) -> dict[str, float]:
+    engine = create_db_engine(settings.database_url_value)
+    upgrade(engine, MIGRATIONS)
+    joined = time.perf_counter()
+    source = KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id=settings.effective_consumer_group,
+                              topics=settings.topics, client_id="bench-audit", max_records=settings.poll_max_records)
+    consumer = AuditConsumer(name="audit", engine=engine, source=source, log=build_audit_log(settings))
+    started: float | None = None
+    applied, deadline = 0, time.monotonic() + DEADLINE_S
+    try:
+        while True:  # poll until every entry is covered by a signed head
+            result = consumer.process_batch(timeout_s=0.2)
+            if started is None and result.applied:
+                started = time.perf_counter()
+            applied += result.applied
+            if applied >= n:
+                with engine.connect() as conn:
+                    head = latest_tree_head(conn)
+                if head is not None and head.head.tree_size >= n:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"only {applied} of {n} entries in {DEADLINE_S} s")
+        elapsed = time.perf_counter() - (started or joined)
+        with engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(entries)).scalar_one()
+            anchors = conn.execute(select(func.count()).select_from(ledger_writes_table)).scalar_one()
+    finally:
+        consumer.close()
+        engine.dispose()
+    assert stored == n, f"{stored} entries for {n} events"
+    return {"entries_per_s": n / elapsed, "join_s": (started or joined) - joined, "anchor_writes": anchors}
+
+
+def _proofs(settings: AuditSettings, n: int, k: int) -> dict[str, float]:
+    engine = create_db_engine(settings.database_url_value)
+    store = build_audit_log(settings).store
+    indices = random.Random(7).sample(range(n), k)  # noqa: S311 (a reproducible sample, not a secret)
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        proofs = [inclusion(conn, store=store, seq=i, tree_size=None) for i in indices]
+    generated = k / (time.perf_counter() - started)
+    engine.dispose()
+    prepared = [(leaf_hash(_leaf(p)), p["leaf_index"], p["tree_size"], [bytes.fromhex(h) for h in p["proof"]],
+                 bytes.fromhex(p["tree_head"]["root_hash"])) for p in proofs]
+    rounds = max(1, 20_000 // k)
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for leaf, index, size, path, root in prepared:
+            if not verify_inclusion(leaf, index, size, path, root):
+                raise AssertionError(f"proof of entry {index} does not verify")
+    return {"proofs_per_s": rounds * k / (time.perf_counter() - started), "proofs_generated_per_s": generated}
+
+
+def _leaf(proof: dict[str, Any]) -> bytes:
+    from ledgerml.audit.domain import canonical_json
+
+    return canonical_json(proof["entry"])
+
+
+def repetition(n: int, k: int, pki: Path) -> dict[str, float]:
+    bootstrap, server = _required("LEDGERML_KAFKA_BOOTSTRAP"), _required("LEDGERML_TEST_POSTGRES_URL")
+    org = f"bench{uuid.uuid4().hex[:8]}"
+    consortium = create_consortium(pki)
+    settings_topics = [f"{org}.{d}" for d in ("storage", "access", "registry", "training", "ledger")]
+    ensure_topics(bootstrap, settings_topics)
+    try:
+        _publish(bootstrap, org, n)
+        with _database(server) as url:
+            settings = AuditSettings(database_url=url, kafka_bootstrap=bootstrap, org=org,
+                                     identity_msp_dir=consortium.orgs["Org1MSP"].identity("audit").msp_dir,
+                                     anchor_every_entries=1000, anchor_interval_s=0.2, poll_max_records=500)
+            return _ingest(settings, n) | _proofs(settings, n, k)
+    finally:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        admin.delete_topics(settings_topics)
+        admin.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 entries, one repetition")
+    args = parser.parse_args()
+    n, k, reps = (2_000, 200, 1) if args.quick else (20_000, 1_000, 3)
+    runs = []
+    with TemporaryDirectory() as tmp:
+        for rep in range(reps):
+            runs.append(repetition(n, k, Path(tmp) / "pki"))
+            print(f"repetition {rep + 1}/{reps}: {runs[-1]}", flush=True)
+    fields = {key: round(median([r[key] for r in runs]), 1) for key in runs[0]}
+    write_result("audit", goal=GOAL, repetitions=reps, fields={
+        "entries_per_s": fields["entries_per_s"], "naive_entries_per_s": None, "ratio": None,
+        "proofs_per_s": fields["proofs_per_s"], "blocked": BLOCKED,
+        "proofs_generated_per_s": fields["proofs_generated_per_s"], "entries": n, "proofs_sampled": k,
+        "anchor_every_entries": 1000, "anchor_writes_enqueued": fields["anchor_writes"],
+        "consumer_join_s": fields["join_s"], "database": "PostgreSQL (test stack)", "quick": args.quick,
+        "runs": runs})
+
+
+if __name__ == "__main__":
+    main()
