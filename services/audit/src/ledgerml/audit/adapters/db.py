@@ -1,7 +1,7 @@
 """The audit service's database: the Merkle log (entries with leaf hashes, stored subtree roots, the
 frontier) and signed tree heads, beside the shared messaging tables.
 
-Migrations freeze these shapes in `migrations/versions/0003_audit_log.py`; change both together.
+Migrations (`migrations/versions/0003_*`, `0004_*`) freeze these shapes; change both together.
 """
 
 from __future__ import annotations

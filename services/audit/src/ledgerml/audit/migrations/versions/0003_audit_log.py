@@ -1,4 +1,4 @@
-"""The Merkle audit log: entries, subjects, subtree roots, frontier and signed tree heads.
+"""The Merkle audit log: entries, subjects, subtree roots, frontier, tree heads, sequences and gaps.
 
 Revision ID: 0003
 Revises: 0002
@@ -12,6 +12,7 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+AutoId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Tz = sa.DateTime(timezone=True)
 
 
@@ -48,7 +49,6 @@ def upgrade() -> None:
     for name, column in (("org", "org"), ("actor", "actor"), ("action", "action")):
         op.create_index(f"ix_audit_entries_{name}_seq", "audit_entries", [column, "seq"])
     op.create_index("ix_audit_entries_time", "audit_entries", ["time"])
-    op.create_index("ix_audit_entries_source_sequence", "audit_entries", ["source", "sequence"])
     op.create_table(
         "audit_subjects",
         sa.Column("kind", sa.String(16), nullable=False),
@@ -74,14 +74,32 @@ def upgrade() -> None:
         sa.Column("ledger_write_id", sa.String(36), nullable=True),
         sa.PrimaryKeyConstraint("tree_size", name="pk_audit_tree_heads"),
     )
+    op.create_table(
+        "audit_sources",
+        sa.Column("source", sa.String(128), nullable=False),
+        sa.Column("last_sequence", sa.BigInteger, nullable=False),
+        sa.Column("entries", sa.BigInteger, nullable=False),
+        sa.Column("replayed", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("source", name="pk_audit_sources"),
+    )
+    op.create_table(
+        "audit_gaps",
+        sa.Column("id", AutoId, nullable=False, autoincrement=True),
+        sa.Column("source", sa.String(128), nullable=False),
+        sa.Column("first_missing", sa.BigInteger, nullable=False),
+        sa.Column("last_missing", sa.BigInteger, nullable=False),
+        sa.Column("detected_at", Tz, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_gaps"),
+    )
+    op.create_index("ix_audit_gaps_source", "audit_gaps", ["source", "first_missing"])
 
 
 def downgrade() -> None:
-    for table in ("audit_tree_heads", "audit_nodes"):
+    op.drop_index("ix_audit_gaps_source", table_name="audit_gaps")
+    for table in ("audit_gaps", "audit_sources", "audit_tree_heads", "audit_nodes"):
         op.drop_table(table)
     op.drop_index("ix_audit_subjects_seq", table_name="audit_subjects")
     op.drop_table("audit_subjects")
-    op.drop_index("ix_audit_entries_source_sequence", table_name="audit_entries")
     op.drop_index("ix_audit_entries_time", table_name="audit_entries")
     for name in ("org", "actor", "action"):
         op.drop_index(f"ix_audit_entries_{name}_seq", table_name="audit_entries")
