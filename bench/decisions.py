@@ -201,9 +201,11 @@ def main() -> None:
         "ledger_p99_ms": None, "speedup": None, "blocked": BLOCKED, "ledger_answer": ledger.get("code"),
         "revocation_visible_ms": round(median(revoked), 1), "revocation_visible_ms_max": round(max(revoked), 1),
         "revocations": len(revoked), "calls_per_repetition": calls,
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
         "projection": {"datasets": datasets, "requests": datasets * len(ORGS) * len(Purpose),
                        "database": "SQLite (WAL), the embedded default"},
-        "notes": "p50/p99/throughput: decide_from_projection in-process (one client thread); http_*: POST "
+        "notes": "a shared 2-core machine: other work ran beside this one (see the load average); "
+                 "p50/p99/throughput: decide_from_projection in-process (one client thread); http_*: POST "
                  "/decisions to a separate uvicorn process with a bearer token, sequential, and 8 concurrent "
                  "clients; revocation: from the revoke's Kafka acknowledgement to the first denying answer"})
 
