@@ -27,7 +27,6 @@ from ledgerml.training.adapters.peers import (
     PartnerTrainingServices,
     RegistryDirectory,
     Unconfigured,
-    load_partner_urls,
 )
 from ledgerml.training.adapters.ray_runner import RayJobsRunner
 from ledgerml.training.algorithms import Catalog
@@ -86,7 +85,7 @@ def build_executor(settings: TrainingSettings, *, engine: Engine, catalog: Catal
         return client
 
     registry, access = peer(settings.registry_url, "registry"), peer(settings.access_control_url, "access-control")
-    partners = PartnerTrainingServices(urls=load_partner_urls(settings.partner_endpoints_file), identity=identity)
+    partners = PartnerTrainingServices(identity=identity, endpoints_file=settings.partner_endpoints_file)
     closing.callback(partners.close)
 
     def secret_env() -> dict[str, str]:
@@ -114,8 +113,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.install(app, audience=AUDIENCE)
         catalog = load_catalog(settings.catalog_dir)
         identity = service_identity(settings) if settings.identity_msp_dir else None
-        partners = (PartnerTrainingServices(urls=load_partner_urls(settings.partner_endpoints_file),
-                                            identity=identity) if identity else None)
+        partners = (PartnerTrainingServices(identity=identity, endpoints_file=settings.partner_endpoints_file)
+                    if identity else None)
         if partners is not None:
             closing.callback(partners.close)
         app.state.training = api.TrainingContext(

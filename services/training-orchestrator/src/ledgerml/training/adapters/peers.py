@@ -52,17 +52,24 @@ def load_partner_urls(path: Path | None) -> dict[str, str]:
 
 
 class PartnerTrainingServices:
-    def __init__(self, *, urls: Mapping[str, str], identity: SigningIdentity, timeout_s: float = 30.0) -> None:
-        self._urls = dict(urls)
+    """Partner URLs come from `urls`, else from `endpoints_file`, read when first needed (the local
+    launcher writes that file only once every service is up)."""
+
+    def __init__(self, *, identity: SigningIdentity, urls: Mapping[str, str] | None = None,
+                 endpoints_file: Path | None = None, timeout_s: float = 30.0) -> None:
+        self._urls = dict(urls) if urls is not None else None
+        self._endpoints_file = endpoints_file
         self._identity = identity
         self._timeout_s = timeout_s
         self._clients: dict[str, ServiceClient] = {}
 
     def _client(self, org: str) -> ServiceClient:
         if org not in self._clients:
-            if org not in self._urls:
-                raise ConfigurationInvalid(f"no training-orchestrator endpoint for {org} in the partner endpoints")
-            self._clients[org] = ServiceClient(base_url=self._urls[org], audience=ORCHESTRATOR,
+            urls = self._urls if self._urls is not None else load_partner_urls(self._endpoints_file)
+            if org not in urls:
+                raise ConfigurationInvalid(f"no training-orchestrator endpoint for {org}: set "
+                                           "LEDGERML_TRAINING_PARTNER_ENDPOINTS_FILE")
+            self._clients[org] = ServiceClient(base_url=urls[org], audience=ORCHESTRATOR,
                                                identity=self._identity, timeout_s=self._timeout_s)
         return self._clients[org]
 
