@@ -9,7 +9,7 @@ MYPY_STRICT := services/shared/src services/registry/src services/access-control
 	services/training-orchestrator/src services/audit/src sdk/src
 MYPY_PATH := $(subst $(eval) ,:,$(MYPY_STRICT)):stack/src
 
-.PHONY: help install up down status clean demo test lint test-unit test-integration test-chaincode helm-check bench services-up services-down
+.PHONY: help install up down status clean demo test lint test-unit test-integration test-e2e test-chaincode helm-check bench services-up services-down
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,8 +36,10 @@ clean: ## Stop the stacks and remove their state (.run/)
 	@if [ -x $(PY) ]; then $(STACK) clean --profile dev; $(STACK) clean --profile test; fi
 	@rm -rf .run
 
-demo: up ## Bring the stack up and run a round trip through every engine
+demo: up ## The consortium scenario: stack, Org1..Org3's services, then Org1 shares, Org2 asks, Org3 audits
+	@$(STACK) services-up --profile dev
 	@$(PY) -m ledgerml.stack.demo --profile dev
+	@$(PY) -m ledgerml.stack.scenario.run --profile dev
 
 lint: install ## ruff, mypy (strict on every service and the SDK), gofmt/go vet on the chaincode
 	@.venv/bin/ruff check stack services sdk ray_jobs bench tests conftest.py
@@ -51,13 +53,16 @@ test-unit: install ## Unit tests: no network, fast
 test-integration: install ## Integration tests against the real test stack (started and stopped here)
 	@bash stack/with-test-stack.sh $(PYTEST) -q -m integration $(PY_TEST_PATHS)
 
+test-e2e: install ## End to end: Org1..Org3's services as processes on the test stack, driven through the SDK
+	@bash stack/with-test-stack.sh $(PYTEST) -q -m e2e tests/e2e
+
 test-chaincode: ## Go chaincode core: gofmt, go vet, tests with coverage >= 85%
 	@bash chaincode/check.sh
 
 helm-check: ## Helm lint, render, schema-validate the chart and its tests
 	@bash helm/check.sh
 
-test: lint test-unit test-chaincode helm-check test-integration ## Everything CI runs: lint + all test tiers
+test: lint test-unit test-chaincode helm-check test-integration test-e2e ## Everything CI runs: lint + all test tiers
 
 BENCHMARKS := ingest decisions training audit
 
