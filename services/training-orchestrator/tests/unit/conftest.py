@@ -63,14 +63,14 @@ Deliver = Callable[[EventData], None]
 
 @pytest.fixture
 def deliver(engine: Engine) -> Deliver:
-    """Hand one chaincode event to Org1's handler, as the ledger→Kafka bridge would (id = tx:index)."""
-    handler = make_ledger_event_handler(org=OWNER)
+    """Hand one chaincode event to an organisation's handler (default Org1), as the ledger→Kafka bridge
+    would deliver it (id = tx:index)."""
 
     def send(data: EventData, org: str = OWNER) -> None:
         envelope = Envelope.wrap(data, source="org1/ledger-bridge", subject=str(getattr(data, "job_id", "x")),
                                  sequence=1, event_id=f"tx-{next(_tx)}:0")
         with engine.begin() as conn:
-            make_ledger_event_handler(org=org)(conn, envelope) if org != OWNER else handler(conn, envelope)
+            make_ledger_event_handler(org=org)(conn, envelope)
 
     return send
 
