@@ -171,7 +171,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 entries, one repetition")
     args = parser.parse_args()
     n, k, reps = (2_000, 200, 1) if args.quick else (20_000, 1_000, 3)
-    runs = []
+    runs, load_before = [], os.getloadavg()[0]
     with TemporaryDirectory() as tmp:
         for rep in range(reps):
             runs.append(repetition(n, k, Path(tmp) / "pki"))
@@ -183,6 +183,7 @@ def main() -> None:
         "proofs_generated_per_s": fields["proofs_generated_per_s"], "entries": n, "proofs_sampled": k,
         "anchor_every_entries": 1000, "anchor_writes_enqueued": fields["anchor_writes"],
         "consumer_join_s": fields["join_s"], "database": "PostgreSQL (test stack)", "quick": args.quick,
+        "load_average_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
         "runs": runs})
 
 

@@ -17,7 +17,6 @@ def test_entries_filter_and_paginate(api: Api) -> None:
     assert len(api.get("/entries").json()["items"]) == 21
     assert [i["seq"] for i in api.get("/entries", dataset_id="xrays").json()["items"]] == [0, 1, 2, 3, 4, 5, 7, 10]
     assert len(api.get("/entries", job_id="job-1").json()["items"]) == 5
-    assert len(api.get("/entries", version="xrays@v1").json()["items"]) == 4
     assert {i["entry"]["action"] for i in api.get("/entries", action="access.*").json()["items"]} == {
         "access.request.created", "access.grant.issued", "access.grant.revoked"}
     assert len(api.get("/entries", actor="Org2MSP", org="Org1MSP").json()["items"]) == 13

@@ -44,7 +44,6 @@ def _reader(principal: CurrentPrincipal, context: Annotated[AuditContext, Depend
 
 def _filter(
     dataset_id: Annotated[str | None, Query(max_length=128)] = None,
-    version: Annotated[str | None, Query(max_length=256, description="`<dataset_id>@<version>`")] = None,
     model_id: Annotated[str | None, Query(max_length=128)] = None,
     job_id: Annotated[str | None, Query(max_length=128)] = None,
     request_id: Annotated[str | None, Query(max_length=128)] = None,
@@ -55,7 +54,7 @@ def _filter(
     since: Annotated[datetime | None, Query(description="inclusive, ISO 8601 with zone")] = None,
     until: Annotated[datetime | None, Query(description="exclusive, ISO 8601 with zone")] = None,
 ) -> EntryFilter:
-    return EntryFilter(dataset_id=dataset_id, version=version, model_id=model_id, job_id=job_id,
+    return EntryFilter(dataset_id=dataset_id, model_id=model_id, job_id=job_id,
                        request_id=request_id, grant_id=grant_id, org=org, actor=actor, action=action,
                        since=since, until=until)
 

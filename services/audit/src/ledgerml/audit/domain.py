@@ -15,6 +15,8 @@ from typing import Any
 
 ENTRY_VERSION = 1
 SUBJECT_KINDS = ("dataset_id", "version", "model_id", "job_id", "request_id", "grant_id")
+INDEXED_KINDS = ("dataset_id", "model_id", "job_id", "request_id", "grant_id")
+"""Kinds the log indexes for queries; a version is reached through its dataset (one row less per read)."""
 
 
 def canonical_json(value: Any) -> bytes:
@@ -72,7 +74,9 @@ class AuditEntry:
         return canonical_json(self.to_json_obj())
 
     def subject_rows(self) -> list[tuple[str, str]]:
-        return [(kind, value) for kind, values in sorted(self.subjects.items()) for value in values]
+        """The (kind, id) pairs the log indexes."""
+        return [(kind, value) for kind, values in sorted(self.subjects.items()) if kind in INDEXED_KINDS
+                for value in values]
 
     @classmethod
     def from_json_obj(cls, obj: Mapping[str, Any]) -> AuditEntry:

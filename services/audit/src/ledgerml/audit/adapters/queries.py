@@ -1,4 +1,4 @@
-"""Entry queries: by subject (dataset, version, model, job, request, grant), organisation, actor, action
+"""Entry queries: by subject (dataset, model, job, request, grant), organisation, actor, action
 and time range, in log order, with keyset pagination on the entry index."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, exists, select
 
 from ledgerml.audit.adapters.db import entries, subjects
-from ledgerml.audit.domain import SUBJECT_KINDS, org_prefix
+from ledgerml.audit.domain import INDEXED_KINDS, org_prefix
 
 MAX_PAGE = 1000
 
@@ -19,7 +19,6 @@ MAX_PAGE = 1000
 @dataclass(frozen=True)
 class EntryFilter:
     dataset_id: str | None = None
-    version: str | None = None
     model_id: str | None = None
     job_id: str | None = None
     request_id: str | None = None
@@ -40,7 +39,7 @@ def _utc(at: datetime) -> datetime:
 
 
 def _filtered(query: Select[Any], f: EntryFilter) -> Select[Any]:
-    for kind in SUBJECT_KINDS:
+    for kind in INDEXED_KINDS:
         value = getattr(f, kind)
         if value is not None:
             query = query.where(exists().where(subjects.c.kind == kind, subjects.c.value == value,
