@@ -40,7 +40,8 @@ def test_sends_a_bearer_token_and_returns_success() -> None:
 @pytest.mark.parametrize(("status", "code", "expected"), [
     (403, "LML-3003", GrantMissing),
     (404, "LML-1004", NotFound),
-    (503, "LML-5004", DependencyUnavailable),
+    (503, "LML-5004", LedgerNotConfigured),
+    (503, "LML-5003", DependencyUnavailable),
     (500, "LML-0000", PeerServiceError),
     (502, "", PeerServiceError),
 ])

@@ -25,6 +25,7 @@ class DatasetVersionRef(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     dataset_id: Identifier
     version: Identifier
+    owner_org: MspId | None = None
 
 
 # storage

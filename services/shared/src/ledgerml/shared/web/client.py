@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from ledgerml.shared.errors import DependencyUnavailable, LedgerMLError, PeerServiceError
+from ledgerml.shared.errors import DependencyUnavailable, LedgerMLError, LedgerNotConfigured, PeerServiceError
 from ledgerml.shared.identity.msp import SigningIdentity
 from ledgerml.shared.identity.tokens import issue_token
 
@@ -36,6 +36,8 @@ def error_from_problem(status: int, body: Mapping[str, Any], *, service: str) ->
     cls = _known_errors().get(code)
     if cls is None or cls is LedgerMLError:
         return PeerServiceError(detail)
+    if issubclass(cls, LedgerNotConfigured):
+        return LedgerNotConfigured(detail)
     if issubclass(cls, DependencyUnavailable):
         return DependencyUnavailable(detail, dependency=service)
     error: LedgerMLError = Exception.__new__(cls)
