@@ -10,19 +10,18 @@ from sqlalchemy import Engine, func, select
 
 from ledgerml.audit.adapters.db import entries, nodes, subjects
 from ledgerml.audit.adapters.sequences import open_gaps, source_summaries
-from ledgerml.audit.adapters.tree_heads import get_tree_head, latest_tree_head
+from ledgerml.audit.adapters.tree_heads import get_tree_head, head_view, latest_tree_head
 from ledgerml.audit.domain import AuditEntry
 from ledgerml.audit.service import (
     AuditLog,
     anchor_if_due,
-    issue_tree_head,
     on_ledger_outcome,
     record_event,
     record_events,
 )
 from ledgerml.audit.signing import signature_verifies
 from ledgerml.shared import merkle
-from ledgerml.shared.ledgerwrites import get_ledger_write, ledger_writes_for
+from ledgerml.shared.ledgerwrites import ledger_writes_for
 from ledgerml.shared.messaging import Outbox
 from ledgerml.shared.persistence import outbox_table
 from ledgerml.shared.persistence.tables import ledger_writes_table as lw
@@ -71,23 +70,42 @@ def test_leaf_is_the_canonical_entry_with_subjects_indexed(engine: Engine, audit
         assert sorted(kinds) == [("dataset_id", "xrays"), ("job_id", "job-1")]  # versions via their dataset
 
 
-def test_every_n_entries_a_signed_head_is_stored_and_its_anchor_enqueued(engine: Engine,
-                                                                       audit_log: AuditLog) -> None:
+def test_every_n_entries_a_signed_head_is_stored_and_one_anchor_is_in_flight(engine: Engine,
+                                                                             audit_log: AuditLog) -> None:
     with engine.begin() as conn:
         for envelope in filler(9):
             record_event(conn, envelope, log=audit_log)
     hashes = [merkle.leaf_hash(leaf) for leaf in _leaves(engine)]
     with engine.connect() as conn:
         heads = [get_tree_head(conn, size) for size in (4, 8)]
-        assert get_tree_head(conn, 9) is None  # the ninth entry waits for the next anchor
+        assert get_tree_head(conn, 9) is None  # the ninth entry waits for the next head
         for signed in heads:
             assert signed is not None and signature_verifies(signed)
             assert signed.head.root_hash == merkle.root_of(hashes[:signed.head.tree_size])
         writes = ledger_writes_for(conn, "audit-log:org1-audit")
-    args = sorted((w.args for w in writes), key=lambda a: int(a[1]))
-    assert args == [("org1-audit", "4", merkle.root_of(hashes[:4]).hex()),
-                    ("org1-audit", "8", merkle.root_of(hashes[:8]).hex())]
-    assert {(w.function, w.state) for w in writes} == {("AnchorAuditRoot", "pending")}
+        later = head_view(conn, heads[1])  # type: ignore[arg-type]
+    assert [(w.function, w.args, w.state) for w in writes] == [
+        ("AnchorAuditRoot", ("org1-audit", "4", merkle.root_of(hashes[:4]).hex()), "pending")]
+    assert later["ledger"]["state"] == "pending" and "next one covers this head" in later["ledger"]["error_detail"]
+
+
+def test_a_settled_anchor_sends_the_next_and_a_committed_one_is_announced(engine: Engine,
+                                                                         audit_log: AuditLog) -> None:
+    with engine.begin() as conn:
+        for envelope in filler(9):
+            record_event(conn, envelope, log=audit_log)
+    with engine.begin() as conn:
+        conn.execute(lw.update().values(state="committed", tx_id="tx-anchor", block_number=7))
+        [first] = ledger_writes_for(conn, "audit-log:org1-audit")
+        on_ledger_outcome(conn, first, outbox=Outbox(org="org1", service="audit"))
+        payload = json.loads(conn.execute(select(outbox_table.c.payload)).scalar_one())
+        writes = ledger_writes_for(conn, "audit-log:org1-audit")
+        head_8 = get_tree_head(conn, 8)
+    assert payload["type"] == "ledgerml.audit.tree-head.anchored.v1"
+    assert payload["data"]["tree_size"] == 4 and payload["data"]["ledger_tx_id"] == "tx-anchor"
+    writes.sort(key=lambda w: int(w.args[1]))
+    assert [(w.args[1], w.state) for w in writes] == [("4", "committed"), ("8", "pending")]
+    assert head_8 is not None and head_8.ledger_write_id == writes[1].id
 
 
 def test_time_based_anchor_covers_the_tail_only_once_due(engine: Engine, audit_log: AuditLog, clock: Clock) -> None:
@@ -103,22 +121,6 @@ def test_time_based_anchor_covers_the_tail_only_once_due(engine: Engine, audit_l
     with engine.connect() as conn:
         latest = latest_tree_head(conn)
     assert latest is not None and latest.head.tree_size == 5
-
-
-def test_committed_anchor_is_announced_on_the_outbox(engine: Engine, audit_log: AuditLog) -> None:
-    with engine.begin() as conn:
-        record_event(conn, filler(1)[0], log=audit_log)
-        state = audit_log.store.state(conn)
-        signed = issue_tree_head(conn, log=audit_log, size=state.size, root=state.frontier.root(),
-                                 now=audit_log.clock())
-    with engine.begin() as conn:
-        conn.execute(lw.update().values(state="committed", tx_id="tx-anchor", block_number=7))
-        write = get_ledger_write(conn, str(signed.ledger_write_id))
-        assert write is not None
-        on_ledger_outcome(conn, write, outbox=Outbox(org="org1", service="audit"))
-        payload = json.loads(conn.execute(select(outbox_table.c.payload)).scalar_one())
-    assert payload["type"] == "ledgerml.audit.tree-head.anchored.v1"
-    assert payload["data"]["tree_size"] == 1 and payload["data"]["ledger_tx_id"] == "tx-anchor"
 
 
 @pytest.mark.parametrize("batched", [False, True])

@@ -7,6 +7,7 @@ and the ledger-write outbox, through which every anchor reaches the ledger in ba
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from ledgerml.audit.adapters.tree_heads import (
     get_tree_head,
     head_view,
     latest_tree_head,
+    set_ledger_write,
     store_tree_head,
 )
 from ledgerml.audit.domain import SignedTreeHead, TreeHead
@@ -37,6 +39,7 @@ from ledgerml.shared.events import Envelope
 from ledgerml.shared.events.schemas import TreeHeadAnchored
 from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write
 from ledgerml.shared.messaging import Outbox
+from ledgerml.shared.persistence.tables import ledger_writes_table
 
 ANCHOR_FUNCTION = "AnchorAuditRoot"
 
@@ -81,15 +84,28 @@ def record_event(conn: Connection, envelope: Envelope, *, log: AuditLog) -> Appe
 
 
 def issue_tree_head(conn: Connection, *, log: AuditLog, size: int, root: bytes, now: datetime) -> SignedTreeHead:
-    """Sign a head, store it and enqueue its `AnchorAuditRoot` in the same transaction."""
+    """Sign and store a head in the caller's transaction; anchor it at once unless an anchor of this log
+    is still in flight (then the next anchor covers it: see `anchor_latest_if_idle`)."""
     head = TreeHead(log.store.log_id, size, root, now)
-    signature = log.signer.sign(head.signing_payload())
-    write = enqueue_ledger_write(conn, function=ANCHOR_FUNCTION, subject=anchor_subject(head.log_id),
-                                 args=[head.log_id, str(head.tree_size), head.root_hash.hex()], now=now)
-    signed = SignedTreeHead(head, signature, log.signer.certificate_pem, write.id)
+    signed = SignedTreeHead(head, log.signer.sign(head.signing_payload()), log.signer.certificate_pem, None)
     store_tree_head(conn, signed)
     log.store.mark_head(conn, size=size, at=now)
-    return signed
+    return anchor_latest_if_idle(conn, log_id=head.log_id, now=now) or signed
+
+
+def anchor_latest_if_idle(conn: Connection, *, log_id: str, now: datetime) -> SignedTreeHead | None:
+    """At most one `AnchorAuditRoot` per log is pending: however fast entries arrive and however slow
+    the ledger is, the ledger sees one transaction per round trip, each covering every entry so far."""
+    pending = conn.execute(select(ledger_writes_table.c.id).where(
+        ledger_writes_table.c.subject == anchor_subject(log_id), ledger_writes_table.c.state == "pending").limit(1))
+    latest = latest_tree_head(conn)
+    if pending.first() is not None or latest is None or latest.ledger_write_id is not None:
+        return None
+    head = latest.head
+    write = enqueue_ledger_write(conn, function=ANCHOR_FUNCTION, subject=anchor_subject(log_id),
+                                 args=[log_id, str(head.tree_size), head.root_hash.hex()], now=now)
+    set_ledger_write(conn, tree_size=head.tree_size, write_id=write.id)
+    return dataclasses.replace(latest, ledger_write_id=write.id)
 
 
 def anchor_if_due(engine: Engine, *, log: AuditLog) -> SignedTreeHead | None:
@@ -152,9 +168,12 @@ def consistency(conn: Connection, *, store: LogStore, first: int, second: int | 
 
 
 def on_ledger_outcome(conn: Connection, write: LedgerWrite, *, outbox: Outbox) -> None:
-    """Relay hook: once an anchor commits on the ledger, announce it (`TreeHeadAnchored`)."""
-    if write.function != ANCHOR_FUNCTION or write.state != "committed" or write.tx_id is None:
+    """Relay hook: an anchor settled; send the next one (latest head) and, if it committed, announce it."""
+    if write.function != ANCHOR_FUNCTION:
         return
     log_id, tree_size, root_hex = write.args
+    anchor_latest_if_idle(conn, log_id=log_id, now=aware(write.updated_at))  # the next anchor may go now
+    if write.state != "committed" or write.tx_id is None:
+        return
     outbox.add(conn, TreeHeadAnchored(tree_size=int(tree_size), root_hash=root_hex, anchored_at=aware(write.updated_at),
                                       ledger_tx_id=write.tx_id), subject=log_id)

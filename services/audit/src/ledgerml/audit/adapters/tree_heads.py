@@ -7,14 +7,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from ledgerml.audit.adapters.db import tree_heads
 from ledgerml.audit.domain import SignedTreeHead, TreeHead, format_time
 from ledgerml.shared.ledgerwrites import get_ledger_write
 
-NOT_SUBMITTED = {"state": "pending", "tx_id": None, "block_number": None, "error_code": None,
-                 "error_detail": "no ledger write recorded for this tree head"}
+AWAITING = {"state": "pending", "tx_id": None, "block_number": None, "error_code": None,
+            "error_detail": "not anchored itself: one anchor per log is in flight at a time, and the next one "
+                            "covers this head (prove it against that anchor with a consistency proof)"}
+QUEUED = "queued behind an earlier anchor of this log (anchors are submitted in tree-size order)"
 
 
 def aware(at: datetime) -> datetime:
@@ -32,6 +34,10 @@ def store_tree_head(conn: Connection, signed: SignedTreeHead) -> None:
         tree_size=signed.head.tree_size, log_id=signed.head.log_id, root_hash=signed.head.root_hash.hex(),
         issued_at=signed.head.timestamp, signature=base64.b64encode(signed.signature).decode(),
         certificate=signed.certificate_pem, ledger_write_id=signed.ledger_write_id))
+
+
+def set_ledger_write(conn: Connection, *, tree_size: int, write_id: str) -> None:
+    conn.execute(update(tree_heads).where(tree_heads.c.tree_size == tree_size).values(ledger_write_id=write_id))
 
 
 def get_tree_head(conn: Connection, tree_size: int) -> SignedTreeHead | None:
@@ -58,7 +64,12 @@ def iter_tree_heads(conn: Connection) -> Iterator[SignedTreeHead]:
 
 def ledger_status(conn: Connection, signed: SignedTreeHead) -> dict[str, object]:
     write = get_ledger_write(conn, signed.ledger_write_id) if signed.ledger_write_id else None
-    return write.status() if write is not None else dict(NOT_SUBMITTED)
+    if write is None:
+        return dict(AWAITING)
+    status = write.status()
+    if write.state == "pending" and write.attempts == 0 and write.error_code is None:
+        status["error_detail"] = QUEUED
+    return status
 
 
 def head_view(conn: Connection, signed: SignedTreeHead) -> dict[str, Any]:
