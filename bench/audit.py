@@ -2,9 +2,10 @@
 inclusion proofs verified per second.
 
 Each repetition publishes N chunk-read envelopes to a fresh topic (3 partitions), then the real audit
-consumer (`AuditConsumer`: idempotent, one transaction per event with its processed-event record) appends
-them to the Merkle log in a fresh PostgreSQL database, signing a tree head and enqueueing its
-`AnchorAuditRoot` ledger write every 1,000 entries (and the tail after 0.2 s). The clock runs from the first
+consumer (`AuditConsumer`: idempotent, one transaction per polled batch holding its processed-event records
+and entries) appends them to the Merkle log in a fresh PostgreSQL database, signing a tree head every 1,000
+entries (and the tail after 0.2 s). At most one `AnchorAuditRoot` per log is in flight, so with no ledger
+to settle it one write is enqueued per run: the ledger is never on the ingest path. The clock runs from the first
 record received (the consumer-group join is excluded and reported apart) until the last entry is covered
 by a signed tree head, i.e. its inclusion proof can be served. Proofs: K random entries' proofs are read
 from stored subtree roots (reported as generated/s) and verified with RFC 9162 (`proofs_per_s`).
