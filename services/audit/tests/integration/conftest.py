@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -58,3 +58,27 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def consortium(tmp_path_factory: pytest.TempPathFactory) -> Consortium:
     return create_consortium(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def audit_topics(kafka_bootstrap: str) -> Iterator[Callable[[str], list[str]]]:
+    """Creates an organisation's audited topics on the real broker; deletes them afterwards."""
+    from kafka import KafkaAdminClient
+
+    from ledgerml.audit.settings import AUDITED_DOMAINS
+    from ledgerml.shared.messaging.kafka import ensure_topics
+
+    created: list[str] = []
+
+    def create(org: str) -> list[str]:
+        topics = [f"{org}.{domain}" for domain in AUDITED_DOMAINS]
+        ensure_topics(kafka_bootstrap, topics)
+        created.extend(topics)
+        return topics
+
+    yield create
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    try:
+        admin.delete_topics(created)
+    finally:
+        admin.close()

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from ledgerml.shared import merkle
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.identity import load_trust_store
 from ledgerml.shared.messaging import OutboundRecord
-from ledgerml.shared.messaging.kafka import KafkaPublisher, ensure_topics
+from ledgerml.shared.messaging.kafka import KafkaPublisher
 from ledgerml.shared.persistence import create_db_engine, processed_events_table
 from ledgerml.stack.pki import Consortium
 
@@ -67,9 +68,9 @@ def _publish(bootstrap: str, org: str) -> list[Envelope]:
 
 
 def test_killed_mid_ingest_then_restarted(fresh_postgres: str, kafka_bootstrap: str, unique: str,
-                                          consortium: Consortium) -> None:
+                                          consortium: Consortium, audit_topics: Callable[[str], list[str]]) -> None:
     org = f"rs{unique}"
-    ensure_topics(kafka_bootstrap, [f"{org}.{d}" for d in ("storage", "access", "registry", "training", "ledger")])
+    audit_topics(org)
     published = _publish(kafka_bootstrap, org)
     total = len(published)
     msp_dir = consortium.orgs["Org1MSP"].identity("audit").msp_dir

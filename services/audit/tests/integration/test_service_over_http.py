@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from ledgerml.client.audit import verify_offline
 from ledgerml.client.connection import connect
 from ledgerml.shared.errors import ReadOnlyRole
 from ledgerml.shared.messaging import OutboundRecord
-from ledgerml.shared.messaging.kafka import KafkaEventSource, KafkaPublisher, ensure_topics
+from ledgerml.shared.messaging.kafka import KafkaEventSource, KafkaPublisher
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
 from ledgerml.stack.pki import Consortium
@@ -49,12 +50,13 @@ def _ingest(settings: AuditSettings, expected: int) -> None:
 
 
 def test_auditor_reads_proves_and_exports_over_http(fresh_postgres: str, kafka_bootstrap: str, unique: str,
-                                                    consortium: Consortium) -> None:
+                                                    consortium: Consortium,
+                                                    audit_topics: Callable[[str], list[str]]) -> None:
     org = f"http{unique}"
     settings = AuditSettings(database_url=fresh_postgres, kafka_bootstrap=kafka_bootstrap, org=org, msp_id="Org1MSP",
                              msp_root=consortium.root, anchor_every_entries=4, anchor_interval_s=0.001,
                              identity_msp_dir=consortium.orgs["Org1MSP"].identity("audit").msp_dir)
-    ensure_topics(kafka_bootstrap, settings.topics)
+    assert audit_topics(org) == settings.topics
     envelopes = story(org)
     publisher = KafkaPublisher(bootstrap=kafka_bootstrap, client_id="audit-http-test")
     publisher.publish([OutboundRecord(topic=f"{org}.{e.type.domain}", key=e.key, value=e.to_json()) for e in envelopes])
