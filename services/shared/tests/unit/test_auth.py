@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from ledgerml.shared.identity import Principal, Role, issue_token
 from ledgerml.shared.web.app import build_app
 from ledgerml.shared.web.auth import (
+    READ_ONLY_OPERATION,
     Authenticator,
     CurrentPrincipal,
     require_ledger_grant,
@@ -40,6 +41,11 @@ def whoami(principal: CurrentPrincipal) -> dict[str, str]:
 def change(owner: str, principal: CurrentPrincipal) -> dict[str, str]:
     require_owner_org(principal, owner)
     return {"ok": "changed"}
+
+
+@router.post("/check", openapi_extra={READ_ONLY_OPERATION: True})
+def check(principal: CurrentPrincipal) -> dict[str, str]:
+    return {"ok": "checked"}
 
 
 @router.get("/granted")
@@ -102,6 +108,19 @@ def test_auditor_org_reads_but_never_writes() -> None:
         assert client.get("/whoami", headers=headers).status_code == 200
         refused = client.post("/datasets/Org3MSP", headers=headers)
         assert refused.status_code == 403 and refused.json()["code"] == "LML-3002"
+
+
+def test_auditors_may_call_a_post_marked_read_only() -> None:
+    with TestClient(_app()) as client:
+        headers = _bearer(issue_token(AUDITOR, audience="registry"))
+        assert client.post("/check", headers=headers).status_code == 200
+
+
+def test_peer_identities_cannot_call_apis() -> None:
+    peer = ORG1.issue("peer0.org1.ledgerml.test", role="peer")
+    with TestClient(_app()) as client:
+        refused = client.get("/whoami", headers=_bearer(issue_token(peer, audience="registry")))
+        assert refused.status_code == 403 and refused.json()["code"] == "LML-3004"
 
 
 def test_ledger_grant_helper_refuses_without_grant() -> None:

@@ -71,3 +71,14 @@ def test_unconfigured_ledger_refuses_every_call_with_a_503() -> None:
         with pytest.raises(LedgerNotConfigured) as info:
             call()
         assert info.value.status == 503 and info.value.code == "LML-5004"
+
+
+def test_another_services_code_keeps_its_code_and_family() -> None:
+    from ledgerml.shared.errors import PermissionDenied
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, json={"code": "LML-7999", "title": "Not yours", "detail": "ask the owner"})
+
+    with pytest.raises(PermissionDenied) as info:
+        _client(handler).request("GET", "/x")
+    assert info.value.code == "LML-7999" and info.value.status == 403 and "ask the owner" in info.value.detail

@@ -65,11 +65,29 @@ def authenticate(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 
 
+READ_ONLY_OPERATION = "x-ledgerml-read-only"
+"""Mark a POST that changes nothing (a decision, a proof check) with
+`openapi_extra={READ_ONLY_OPERATION: True}` so auditors may call it."""
+
+CALLER_ROLES = frozenset({Role.CLIENT, Role.ADMIN})
+
+
+def _is_read(request: Request) -> bool:
+    if request.method in SAFE_METHODS:
+        return True
+    route = request.scope.get("route")
+    extra = getattr(route, "openapi_extra", None) or {}
+    return bool(extra.get(READ_ONLY_OPERATION))
+
+
 def auditors_read_only(auditor_orgs: Collection[str]) -> Callable[[Request, Principal], None]:
-    """Router-level dependency: principals of auditor organisations (Org3-style) may only read."""
+    """Router-level dependency: only client and admin identities call APIs (peers and orderers are
+    network nodes, never API callers), and principals of auditor organisations may only read."""
 
     def _check(request: Request, principal: CurrentPrincipal) -> None:
-        if principal.org in auditor_orgs and request.method not in SAFE_METHODS:
+        if principal.role not in CALLER_ROLES:
+            raise RoleNotAllowed(f"{principal.role} identities cannot call LedgerML APIs; use a client or admin")
+        if principal.org in auditor_orgs and not _is_read(request):
             raise ReadOnlyRole(f"{principal.org} is an auditor organisation and may only read")
 
     return _check

@@ -10,7 +10,17 @@ from typing import Any
 
 import httpx
 
-from ledgerml.shared.errors import DependencyUnavailable, LedgerMLError, LedgerNotConfigured, PeerServiceError
+from ledgerml.shared.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DependencyUnavailable,
+    InvalidRequest,
+    LedgerMLError,
+    LedgerNotConfigured,
+    NotFound,
+    PeerServiceError,
+    PermissionDenied,
+)
 from ledgerml.shared.identity.msp import SigningIdentity
 from ledgerml.shared.identity.tokens import issue_token
 
@@ -25,15 +35,34 @@ def _known_errors() -> dict[str, type[LedgerMLError]]:
     return found
 
 
+_FAMILIES: dict[int, type[LedgerMLError]] = {400: InvalidRequest, 401: AuthenticationFailed, 403: PermissionDenied,
+                                             404: NotFound, 409: Conflict, 422: InvalidRequest}
+_REMOTE: dict[tuple[str, int], type[LedgerMLError]] = {}
+
+
+def _remote_class(code: str, status: int, title: str) -> type[LedgerMLError] | None:
+    """A class for a code this process does not define (another service's), keeping its code, status and
+    family (a 403 stays a `PermissionDenied`), so callers branch on the family and users see the code."""
+    family = _FAMILIES.get(status)
+    if family is None or not code.startswith("LML-"):
+        return None
+    key = (code, status)
+    if key not in _REMOTE:
+        _REMOTE[key] = type(f"Remote{code.replace('-', '')}", (family,),
+                            {"code": code, "status": status, "title": title or family.title})
+    return _REMOTE[key]
+
+
 def error_from_problem(status: int, body: Mapping[str, Any], *, service: str) -> LedgerMLError:
-    """Rebuild the callee's coded error; unknown codes and 5xx without a code become `PeerServiceError`."""
+    """Rebuild the callee's coded error; unknown 4xx codes keep their code and family; other unknown
+    codes and 5xx without a code become `PeerServiceError`."""
     code = str(body.get("code", ""))
     detail = f"{service}: {body.get('detail') or body.get('title') or status}"
     fields = body.get("errors")
     if isinstance(fields, list) and fields:
         detail += " " + "; ".join(f"{e.get('field', '?')}: {e.get('message', '')}" for e in fields[:10]
                                   if isinstance(e, dict))
-    cls = _known_errors().get(code)
+    cls = _known_errors().get(code) or _remote_class(code, status, str(body.get("title") or ""))
     if cls is None or cls is LedgerMLError:
         return PeerServiceError(detail)
     if issubclass(cls, LedgerNotConfigured):
