@@ -156,7 +156,7 @@ class AuditClient:
 
     def verify(self, entry: Mapping[str, Any], proof: Mapping[str, Any], *, root_hex: str | None = None,
                log_org: str | None = None) -> dict[str, Any]:
-        """Server-side check (refused to auditor organisations, which use `verify_offline`)."""
+        """Server-side check of an entry + proof + root (read-only: auditors may call it)."""
         body = {"entry": dict(entry), "leaf_index": proof["leaf_index"], "tree_size": proof["tree_size"],
                 "proof": list(proof["proof"]), "root_hash": root_hex or proof["tree_head"]["root_hash"]}
         result: dict[str, Any] = self._http(log_org).request("POST", "/verify", json=body).json()

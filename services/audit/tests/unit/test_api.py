@@ -9,6 +9,7 @@ from ledgerml.audit import api as audit_api
 from ledgerml.audit import api_reports
 from ledgerml.audit.domain import canonical_json
 from ledgerml.shared import merkle
+from ledgerml.shared.web.auth import READ_ONLY_OPERATION
 
 from .conftest import Api
 
@@ -80,18 +81,24 @@ def test_gaps_and_log_verification(api: Api) -> None:
     assert api.get("/log/verify").json()["ok"] is True
 
 
-def test_only_members_and_auditors_read_and_auditors_cannot_post(api: Api) -> None:
+def test_only_members_and_auditors_read_and_auditors_only_verify(api: Api) -> None:
     assert api.client.get("/entries").status_code == 401
     assert api.get("/entries", as_=("Org2MSP", "User1")).json()["code"] == "LML-7506"
     assert api.get("/entries", as_=("Org3MSP", "User1")).status_code == 200
     assert api.get("/log/verify", as_=("Org3MSP", "Admin")).status_code == 200
-    posted = api.client.post("/verify", json={}, headers=api.headers("Org3MSP", "User1"))
-    assert posted.json()["code"] == "LML-3002"
+    proof = api.get("/entries/2/proof").json()
+    request = {"entry": proof["entry"], "leaf_index": 2, "tree_size": proof["tree_size"], "proof": proof["proof"],
+               "root_hash": proof["tree_head"]["root_hash"]}
+    posted = api.client.post("/verify", json=request, headers=api.headers("Org3MSP", "User1"))
+    assert posted.status_code == 200 and posted.json()["valid"] is True
+    assert api.get("/entries", as_=("Org1MSP", "peer0.org1.ledgerml.test")).json()["code"] == "LML-3004"
 
 
 def test_no_audit_route_changes_state() -> None:
     methods = {(r.path, m) for router in (audit_api.router, api_reports.router) for r in router.routes
                if isinstance(r, APIRoute) for m in r.methods}
     assert {m for _, m in methods} == {"GET", "POST"}
-    assert [p for p, m in methods if m == "POST"] == ["/verify"]  # a pure check, refused to auditors by rule
+    assert [p for p, m in methods if m == "POST"] == ["/verify"]  # a pure check, marked read-only for auditors
+    [verify] = [r for r in audit_api.router.routes if isinstance(r, APIRoute) and r.path == "/verify"]
+    assert verify.openapi_extra == {READ_ONLY_OPERATION: True}
 

@@ -11,6 +11,7 @@ from ledgerml.audit import reading, service
 from ledgerml.audit.deps import READERS_ONLY, Context, Cursor, Filters, Limit
 from ledgerml.audit.verification import verify_log
 from ledgerml.audit.verify import VerifyRequest, verify_submission
+from ledgerml.shared.web.auth import READ_ONLY_OPERATION
 
 router = APIRouter(tags=["audit"], dependencies=READERS_ONLY)
 Size = Annotated[int | None, Query(ge=1)]
@@ -46,9 +47,9 @@ def tree_heads(context: Context, cursor: Cursor = None, limit: Limit = 100) -> d
     return result
 
 
-@router.post("/verify")
+@router.post("/verify", openapi_extra={READ_ONLY_OPERATION: True})
 def verify(context: Context, body: VerifyRequest) -> dict[str, Any]:
-    """Checks a submitted entry + proof + root; changes nothing."""
+    """Checks a submitted entry + proof + root; changes nothing, so auditors may call it."""
     with context.engine.connect() as conn:
         result: dict[str, Any] = verify_submission(conn, body)
     return result
