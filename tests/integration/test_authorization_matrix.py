@@ -6,7 +6,7 @@ Deployed on the test stack (Kafka, MinIO): access-control of Org1 and Org2, regi
 of Org1, the training orchestrator of Org2, each its real app under uvicorn. Org1 and Org2 are members
 (Admin, User1 and the service identities are `admin`/`client`; peer0 is a `peer`), Org3 is the
 consortium's auditor organisation. Allowed controls prove no refusal comes from a broken fixture;
-`xfail(strict=True)` cases record gaps found in other services (they fail loudly once fixed).
+peer identities are refused everywhere (the shared guard, LML-3004).
 """
 
 from __future__ import annotations
@@ -264,7 +264,8 @@ def _other_services() -> list[Case]:
     put = Call(ST, "Org1MSP", "PUT", "/datasets/{dataset_id}/versions/v2", content=b"x,y\n1,2\n")
     cases += [(put, "Org2MSP/User1", 403, "LML-7116"), (put, "Org3MSP/User1", 403, "LML-3002")]
     for path in (VERSION, VERSION + "/integrity"):  # manifests and integrity: owner and auditors only
-        cases += [(Call(ST, "Org1MSP", "GET", path), who, 403, "LML-7116") for who in ("Org2MSP/User1", PEER2)]
+        cases += [(Call(ST, "Org1MSP", "GET", path), "Org2MSP/User1", 403, "LML-7116"),
+                  (Call(ST, "Org1MSP", "GET", path), PEER2, 403, "LML-3004")]
     # Content: other organisations only when access-control (here: no grant) allows a download.
     cases += [(Call(ST, "Org1MSP", "GET", VERSION + "/content"), who, 403, "LML-7113")
               for who in ("Org2MSP/User1", "Org3MSP/User1")]
@@ -290,18 +291,18 @@ def test_refused(world: World, call: Call, caller: str, status: int, code: str) 
     assert (response.status_code, response.json().get("code")) == (status, code), response.text
 
 
-GAPS = [(Call(TR, "Org2MSP", "POST", "/jobs", JOB), PEER2, "training lets a peer identity request jobs"),
-        (Call(TR, "Org2MSP", "POST", "/jobs/{gap_job}/cancel"), PEER2, "training lets a peer identity cancel jobs"),
-        (Call(AU, "Org1MSP", "GET", "/entries"), PEER1, "audit lets a peer identity read the log")]
+PEER_CALLS = [(Call(TR, "Org2MSP", "POST", "/jobs", JOB), PEER2, "a peer identity cannot request jobs"),
+              (Call(TR, "Org2MSP", "POST", "/jobs/{gap_job}/cancel"), PEER2, "a peer identity cannot cancel jobs"),
+              (Call(AU, "Org1MSP", "GET", "/entries"), PEER1, "a peer identity cannot read the audit log")]
 
 
-@pytest.mark.parametrize(("call", "caller", "gap"), GAPS, ids=[g for _, _, g in GAPS])
-@pytest.mark.xfail(strict=True, reason="known gap in another service (reported); flips once fixed")
-def test_known_gaps_are_refused(world: World, call: Call, caller: str, gap: str) -> None:
-    assert world.send(call, caller).status_code in (401, 403), gap
+@pytest.mark.parametrize(("call", "caller", "why"), PEER_CALLS, ids=[g for _, _, g in PEER_CALLS])
+def test_network_node_identities_are_refused(world: World, call: Call, caller: str, why: str) -> None:
+    """Found by this matrix (training and audit let peers act); closed by the shared guard (LML-3004)."""
+    response = world.send(call, caller)
+    assert (response.status_code, response.json()["code"]) == (403, "LML-3004"), why
 
 
-@pytest.mark.xfail(strict=True, reason="the shared guard refuses every non-GET call of an auditor (reported)")
 def test_auditors_may_verify_a_proof(world: World) -> None:
     """POST /verify changes nothing; auditors are who it is for (an empty body is simply invalid: 422)."""
     assert world.send(Call(AU, "Org1MSP", "POST", "/verify", {}), "Org3MSP/User1").status_code == 422
