@@ -67,18 +67,28 @@ class Ray(Component):
                 "--temp-dir", str(self.temp_dir),
             ]
             spawn(argv, pid_file=self.pid_file, log=self.log, env=self._env())
-        wait_until(self.ready, what="ray dashboard /api/version with auth token", timeout_s=120, log=self.log,
-                   pid_file=self.pid_file)
+        wait_until(self.ready, what="ray dashboard with auth token and an ALIVE head node", timeout_s=120,
+                   log=self.log, pid_file=self.pid_file)
 
-    def ready(self) -> bool:
-        url = f"http://127.0.0.1:{self.cfg.ports['RAY_DASHBOARD_PORT']}/api/version"
+    def _get(self, path: str) -> object:
+        url = f"http://127.0.0.1:{self.cfg.ports['RAY_DASHBOARD_PORT']}{path}"
         token = self.token_file.read_text().strip()
         request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=2) as resp:  # noqa: S310 - loopback
+            return json.loads(resp.read())
+
+    def ready(self) -> bool:
+        """The dashboard answers AND the head node registered as ALIVE: the dashboard comes up seconds
+        before the node, and a node still starting can time out if the machine is saturated then."""
         try:
-            with urllib.request.urlopen(request, timeout=2) as resp:  # noqa: S310 - loopback
-                return "ray_version" in json.loads(resp.read())
+            version = self._get("/api/version")
+            nodes = self._get("/api/v0/nodes?limit=10")
         except (urllib.error.URLError, OSError, ValueError):
             return False
+        if not isinstance(version, dict) or "ray_version" not in version or not isinstance(nodes, dict):
+            return False
+        listed = ((nodes.get("data") or {}).get("result") or {}).get("result") or []
+        return any(isinstance(n, dict) and n.get("state") == "ALIVE" for n in listed)
 
     def stop(self) -> bool:
         # `ray start --block` tears its node processes down on SIGTERM; the group kill after the grace
