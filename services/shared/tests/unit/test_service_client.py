@@ -82,3 +82,14 @@ def test_another_services_code_keeps_its_code_and_family() -> None:
     with pytest.raises(PermissionDenied) as info:
         _client(handler).request("GET", "/x")
     assert info.value.code == "LML-7999" and info.value.status == 403 and "ask the owner" in info.value.detail
+
+
+def test_caller_headers_are_sent_and_the_token_always_wins() -> None:
+    seen: list[httpx.Headers] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, json={})
+
+    _client(handler).request("GET", "/x", headers={"range": "bytes=0-9", "authorization": "Bearer forged"})
+    assert seen[0]["range"] == "bytes=0-9" and seen[0]["authorization"] != "Bearer forged"

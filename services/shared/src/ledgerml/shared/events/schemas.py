@@ -45,7 +45,7 @@ class IntegrityViolated(EventData):
     version: Identifier
     chunk_index: int = Field(ge=0)
     expected_sha256: Sha256Hex
-    actual_sha256: Sha256Hex
+    actual_sha256: Sha256Hex | None = Field(default=None, description="null when the chunk is missing or unreadable")
 
 
 class ChunkRead(EventData):
@@ -65,6 +65,10 @@ class AccessRequested(EventData):
     requester_org: MspId
     purpose: Identifier
     ledger_tx_id: TxId
+    owner_org: MspId | None = None
+    requested_expiry: AwareDatetime | None = None
+    algorithm_code_hash: Sha256Hex | None = None
+    block_number: int | None = Field(default=None, ge=0)
 
 
 class GrantIssued(EventData):
@@ -74,9 +78,11 @@ class GrantIssued(EventData):
     dataset_id: Identifier
     grantee_org: MspId
     expires_at: AwareDatetime
-    max_jobs: int = Field(ge=1)
+    max_jobs: int = Field(ge=0, description="0 = unlimited, as on the chaincode")
     compute_only: bool = True
     ledger_tx_id: TxId
+    purpose: Identifier | None = None
+    block_number: int | None = Field(default=None, ge=0)
 
 
 class GrantDenied(EventData):
@@ -86,6 +92,7 @@ class GrantDenied(EventData):
     grantee_org: MspId
     reason: str = Field(max_length=500)
     ledger_tx_id: TxId
+    block_number: int | None = Field(default=None, ge=0)
 
 
 class GrantRevoked(EventData):
@@ -94,6 +101,7 @@ class GrantRevoked(EventData):
     dataset_id: Identifier
     grantee_org: MspId
     ledger_tx_id: TxId
+    block_number: int | None = Field(default=None, ge=0)
 
 
 # registry

@@ -83,12 +83,13 @@ class ServiceClient:
         self._identity = identity
         self._http = httpx.Client(base_url=base_url, timeout=timeout_s, transport=transport)
 
-    def _headers(self) -> dict[str, str]:
-        return {"authorization": f"Bearer {issue_token(self._identity, audience=self._audience)}"}
+    def _headers(self, extra: Any = None) -> dict[str, str]:
+        """The caller's headers (content type, range, ...) plus a fresh token, which always wins."""
+        return {**dict(extra or {}), "authorization": f"Bearer {issue_token(self._identity, audience=self._audience)}"}
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            response = self._http.request(method, path, headers=self._headers(), **kwargs)
+            response = self._http.request(method, path, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
         except httpx.TransportError as exc:
             raise DependencyUnavailable(f"{self._audience}: {type(exc).__name__}", dependency=self._audience) from exc
         raise_for_problem(response, service=self._audience)
@@ -97,7 +98,8 @@ class ServiceClient:
     @contextmanager
     def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[httpx.Response]:
         try:
-            with self._http.stream(method, path, headers=self._headers(), **kwargs) as response:
+            with self._http.stream(method, path, headers=self._headers(kwargs.pop("headers", None)),
+                                   **kwargs) as response:
                 if response.is_error:
                     response.read()
                 raise_for_problem(response, service=self._audience)
