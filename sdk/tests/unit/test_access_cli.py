@@ -15,16 +15,11 @@ from ledgerml.cli import main as cli_main
 from ledgerml.cli.access_cmds import when
 from ledgerml.client import LedgerML
 from ledgerml.shared.errors import InvalidRequest
-from ledgerml.stack.pki import create_consortium
 
 from .test_access_client import DECISION, REQUEST, ScriptedAccess, problem, sdk_with
 
 LEDGER_PENDING = {"state": "pending", "tx_id": None, "block_number": None, "error_code": None, "error_detail": None}
 
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_consortium(tmp_path_factory.mktemp("pki")).root
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from ledgerml.client import LedgerML
 from ledgerml.client.connection import connect
 from ledgerml.shared.errors import DependencyUnavailable
 from ledgerml.shared.web.client import ServiceClient
-from ledgerml.stack.pki import create_consortium
+
+from .scripted import problem
 
 Route = Callable[[httpx.Request], httpx.Response]
 LEDGER = {"state": "pending", "tx_id": None, "block_number": None, "error_code": "LML-5004", "error_detail": "x"}
@@ -27,11 +28,6 @@ DECISION = {"allow": False, "reason": "REVOKED", "detail": "the owner revoked th
             "request_id": "req-1", "expires_at": None, "compute_only": False, "source": "projection",
             "evaluated_at": "2030-01-01T00:00:00Z", "projection_age_s": 0.1}
 
-
-def problem(status: int, code: str, detail: str) -> httpx.Response:
-    return httpx.Response(status, json={"type": f"https://ledgerml.dev/problems/{code}", "title": "t",
-                                        "status": status, "detail": detail, "code": code},
-                          headers={"content-type": "application/problem+json"})
 
 
 class ScriptedAccess:
@@ -51,10 +47,6 @@ class ScriptedAccess:
         loaded: dict[str, object] = json.loads(self.seen[index][1].content)
         return loaded
 
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_consortium(tmp_path_factory.mktemp("pki")).root
 
 
 def sdk_with(pki: Path, service: ScriptedAccess, org: str = "org2") -> LedgerML:

@@ -13,14 +13,8 @@ from typer.testing import CliRunner
 
 from ledgerml.cli import main as cli_main
 from ledgerml.client import LedgerML
-from ledgerml.stack.pki import create_consortium
 
 from .test_audit_client import ScriptedAudit, entry, proof_file, sdk_with
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_consortium(tmp_path_factory.mktemp("pki")).root
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from ledgerml.shared.errors import LedgerMLError
 from ledgerml.shared.identity import load_identity
 from ledgerml.shared.merkle import inclusion_proof, leaf_hash, root_of
 from ledgerml.shared.web.client import ServiceClient
-from ledgerml.stack.pki import create_consortium
+
+from .scripted import ScriptedService as ScriptedAudit
 
 Route = Callable[[httpx.Request], httpx.Response]
 
@@ -32,22 +33,6 @@ def problem(status: int, code: str, detail: str) -> httpx.Response:
                           headers={"content-type": "application/problem+json"})
 
 
-class ScriptedAudit:
-    """Answers by `METHOD path`; records every request."""
-
-    def __init__(self, routes: dict[str, Route]) -> None:
-        self.routes = routes
-        self.seen: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(request)
-        route = self.routes.get(f"{request.method} {request.url.path}")
-        return route(request) if route else problem(404, "LML-1004", f"no route {request.url.path}")
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_consortium(tmp_path_factory.mktemp("pki")).root
 
 
 def sdk_with(pki: Path, audit: ScriptedAudit, org: str = "org3") -> LedgerML:

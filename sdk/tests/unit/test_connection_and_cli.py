@@ -16,12 +16,6 @@ from ledgerml.client import LedgerML
 from ledgerml.client.connection import connect, load_endpoints, msp_id_of
 from ledgerml.shared.errors import ConfigurationInvalid
 from ledgerml.shared.identity import TokenVerifier, load_trust_store
-from ledgerml.stack.pki import create_consortium
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_consortium(tmp_path_factory.mktemp("pki")).root
 
 
 def test_org_names_map_to_msp_ids() -> None:

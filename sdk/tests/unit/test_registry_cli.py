@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from ledgerml.cli import main as cli_main
 from ledgerml.client import LedgerML
-from ledgerml.stack.pki import create_consortium
 
 from .test_registry_client import DATASET, ScriptedRegistry, problem, sdk_with
 
@@ -23,10 +22,6 @@ VERSION = {"version": "v1", "merkle_root": "cd" * 32, "size_bytes": 10, "chunk_c
            "ledger": {"state": "committed", "tx_id": "tx9", "block_number": 4, "error_code": None,
                       "error_detail": None}}
 
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_consortium(tmp_path_factory.mktemp("pki")).root
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ from ledgerml.client import LedgerML
 from ledgerml.client.connection import connect
 from ledgerml.shared.errors import DependencyUnavailable, NotFound
 from ledgerml.shared.web.client import ServiceClient
-from ledgerml.stack.pki import create_consortium
+
+from .scripted import ScriptedService as ScriptedRegistry
+from .scripted import problem
 
 Route = Callable[[httpx.Request], httpx.Response]
 DATASET = {"dataset_id": "cxr", "owner_org": "Org1MSP", "name": "Chest X-rays", "description": "",
@@ -24,28 +26,7 @@ DATASET = {"dataset_id": "cxr", "owner_org": "Org1MSP", "name": "Chest X-rays", 
                       "error_detail": "no Fabric ledger is configured"}}
 
 
-def problem(status: int, code: str, detail: str) -> httpx.Response:
-    return httpx.Response(status, json={"type": f"https://ledgerml.dev/problems/{code}", "title": "t",
-                                        "status": status, "detail": detail, "code": code},
-                          headers={"content-type": "application/problem+json"})
 
-
-class ScriptedRegistry:
-    """Answers by `METHOD path`; records every request it saw."""
-
-    def __init__(self, routes: dict[str, Route]) -> None:
-        self.routes = routes
-        self.seen: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(request)
-        route = self.routes.get(f"{request.method} {request.url.path}")
-        return route(request) if route else problem(404, "LML-1004", f"no route {request.url.path}")
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_consortium(tmp_path_factory.mktemp("pki")).root
 
 
 def sdk_with(pki: Path, registry: ScriptedRegistry, org: str = "org1") -> LedgerML:

@@ -16,7 +16,6 @@ from ledgerml.client.connection import Connection, connect
 from ledgerml.client.storage import DownloadIncomplete, StorageClient
 from ledgerml.shared.errors import LedgerMLError
 from ledgerml.shared.web.client import ServiceClient
-from ledgerml.stack.pki import create_consortium
 
 DATA = bytes(range(256)) * 9000  # ~2.2 MiB: several upload blocks
 
@@ -81,10 +80,6 @@ def _problem(status: int, code: str, detail: str) -> httpx.Response:
     return httpx.Response(status, json={"code": code, "detail": detail, "status": status},
                           headers={"content-type": "application/problem+json"})
 
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_consortium(tmp_path_factory.mktemp("pki")).root
 
 
 @pytest.fixture

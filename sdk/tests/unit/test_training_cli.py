@@ -14,14 +14,8 @@ from typer.testing import CliRunner
 from ledgerml.cli import main as cli_main
 from ledgerml.client import LedgerML
 from ledgerml.shared.errors import DependencyUnavailable
-from ledgerml.stack.pki import create_consortium
 
 from .test_training_client import DIGEST, JOB, SUCCEEDED, WEIGHTS, ScriptedTraining, problem, sdk_with
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_consortium(tmp_path_factory.mktemp("pki")).root
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ from ledgerml.client.connection import connect
 from ledgerml.client.training import ModelHashMismatch, dataset_ref
 from ledgerml.shared.errors import DependencyUnavailable, LedgerMLError
 from ledgerml.shared.web.client import ServiceClient
-from ledgerml.stack.pki import create_consortium
+
+from .scripted import ScriptedService as ScriptedTraining
+from .scripted import problem
 
 Route = Callable[[httpx.Request], httpx.Response]
 WEIGHTS = b"LMLW1\nweights"
@@ -36,26 +38,7 @@ SUCCEEDED = JOB | {"state": "succeeded", "model": {"sha256": DIGEST, "transcript
                                                    "metrics": {"validation_accuracy": 0.96}, "metrics_hash": "cd" * 32}}
 
 
-def problem(status: int, code: str, detail: str) -> httpx.Response:
-    return httpx.Response(status, json={"type": f"https://ledgerml.dev/problems/{code}", "title": "t",
-                                        "status": status, "detail": detail, "code": code},
-                          headers={"content-type": "application/problem+json"})
 
-
-class ScriptedTraining:
-    def __init__(self, routes: dict[str, Route]) -> None:
-        self.routes = routes
-        self.seen: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(request)
-        route = self.routes.get(f"{request.method} {request.url.path}")
-        return route(request) if route else problem(404, "LML-1004", f"no route {request.url.path}")
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_consortium(tmp_path_factory.mktemp("pki")).root
 
 
 def sdk_with(pki: Path, service: ScriptedTraining) -> LedgerML:
