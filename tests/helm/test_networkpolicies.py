@@ -35,6 +35,10 @@ def pod_labels(docs, component: str) -> dict[str, str]:
             labels = g["template"]["metadata"]["labels"]
             if labels["app.kubernetes.io/component"] == component:
                 return labels
+    for d in kinds(docs, "CronJob"):
+        labels = d["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+        if labels["app.kubernetes.io/component"] == component:
+            return labels
     raise AssertionError(component)
 
 
@@ -66,7 +70,8 @@ def test_chart_default_denies_every_release_pod(render):
     (deny,) = [p for p in kinds(docs, "NetworkPolicy") if p["metadata"]["name"].endswith("-default-deny")]
     assert deny["spec"]["policyTypes"] == ["Ingress", "Egress"]
     assert "ingress" not in deny["spec"] and "egress" not in deny["spec"]
-    for component in ("registry", "bridge", "audit-relay", "ray-head", "ray-worker"):
+    for component in ("registry", "registry-consumer", "training-worker", "storage-gc", "audit-relay", "ray-head",
+                      "ray-worker"):
         assert matches(deny["spec"]["podSelector"], pod_labels(docs, component)), component
 
 
@@ -113,11 +118,15 @@ def test_allowed_flows(render):
     assert egress_allows(docs, training, head, 8265)
     assert egress_allows(docs, relay, pg, 5432) and egress_allows(docs, relay, kafka, 9093)
     assert egress_allows(docs, head, storage, 8080)
+    worker, consumer, gc = (pod_labels(docs, c) for c in ("training-worker", "audit-consumer", "storage-gc"))
+    assert egress_allows(docs, worker, head, 8265) and egress_allows(docs, worker, registry, 8080)
+    assert egress_allows(docs, consumer, pg, 5432) and egress_allows(docs, consumer, kafka, 9092)
+    assert egress_allows(docs, gc, pg, 5432) and egress_allows(docs, gc, {"v1.min.io/tenant": "ledgerml-minio"}, 9000)
     assert not egress_allows(docs, registry, pg, 8000)
     # Ingress to the Ray head: training only (and Ray pods), not the other APIs.
     (head_policy,) = [p for p in kinds(docs, "NetworkPolicy") if p["metadata"]["name"].endswith("-ray-head")]
     sources = [f["podSelector"] for r in head_policy["spec"]["ingress"] for f in r["from"]]
-    assert any(matches(s, training) for s in sources) and not any(matches(s, registry) for s in sources)
+    assert any(matches(s, training) for s in sources) and any(matches(s, worker) for s in sources) and not any(matches(s, registry) for s in sources)
     # APIs accept 8080 from the ingress and monitoring namespaces.
     (api,) = [p for p in kinds(docs, "NetworkPolicy") if p["metadata"]["name"].endswith("-api-ingress")]
     namespaces = [

@@ -31,10 +31,11 @@ def test_every_pod_is_restricted(render, args):
 def test_apis_probe_healthz_and_readyz(render):
     docs = render(*ALL_ON)
     deployments = {d["metadata"]["labels"]["app.kubernetes.io/component"]: d for d in kinds(docs, "Deployment")}
-    assert APIS | {f"{a}-relay" for a in APIS} | {"bridge"} == set(deployments)
+    consumers = {f"{a}-consumer" for a in APIS - {"storage"}}
+    assert APIS | {f"{a}-relay" for a in APIS} | consumers | {"training-worker"} == set(deployments)
     for name in APIS:
         c = deployments[name]["spec"]["template"]["spec"]["containers"][0]
-        assert c["args"] == [f"ledgerml.{name.replace('-', '_')}"]
+        assert c["args"] == [f"ledgerml.{name.replace('-', '_')}", "serve"]
         assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
         assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
         assert c["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
@@ -42,7 +43,10 @@ def test_apis_probe_healthz_and_readyz(render):
         "ledgerml.storage",
         "relay",
     ]
-    assert deployments["bridge"]["spec"]["template"]["spec"]["containers"][0]["args"] == ["ledgerml.shared.bridge"]
+    assert deployments["audit-consumer"]["spec"]["template"]["spec"]["containers"][0]["args"] == [
+        "ledgerml.audit",
+        "consume",
+    ]
 
 
 def test_standard_labels_pdb_and_optional_hpa(render):
@@ -80,8 +84,10 @@ def test_gpu_worker_group(render):
 def test_auditor_runs_no_storage_training_or_ray(render):
     docs = render(*example("org3"))
     components = {d["metadata"]["labels"]["app.kubernetes.io/component"] for d in kinds(docs, "Deployment")}
-    assert components.isdisjoint({"storage", "training", "storage-relay", "training-relay"})
-    assert not kinds(docs, "RayCluster")
+    assert components.isdisjoint({"storage", "training", "storage-relay", "training-relay", "training-worker"})
+    assert not kinds(docs, "RayCluster") and not kinds(docs, "CronJob")
     for cm in kinds(docs, "ConfigMap"):
-        assert "auditor" in cm["data"].values() and "Org3MSP" in cm["data"].values()
+        if cm["metadata"]["name"].endswith("-endpoints"):
+            continue
+        assert "Org3MSP" in cm["data"].values() and '["Org3MSP"]' in cm["data"].values()
         assert not any("S3_" in k for k in cm["data"])

@@ -1,8 +1,72 @@
 {{/*
-ledgerml.deployment: a Deployment of the services image.
-Usage: include "ledgerml.deployment" (dict "root" $ "component" "registry" "config" "<configmap>"
-         "settings" <rendered settings> "prefix" "LEDGERML_REGISTRY_" "entry" <catalog entry> "args" (list ...) "resources" {...}
-         "replicas" 2 "autoscaled" false)
+ledgerml.podSpec: the pod of one services-image process: python -m <args> with the service's settings.
+Only an API ("http" true) gets the port and the HTTP probes; relays, consumers, workers and jobs serve nothing.
+Usage: include "ledgerml.podSpec" (dict "root" $ "component" "registry" "account" "registry" "config" "<configmap>"
+         "prefix" "LEDGERML_REGISTRY_" "entry" <catalog entry> "args" (list ...) "resources" {...} "http" true
+         "restartPolicy" "Always")
+*/}}
+{{- define "ledgerml.podSpec" -}}
+{{- $ := .root -}}
+serviceAccountName: {{ include "ledgerml-lib.componentName" (list $ .account) }}
+automountServiceAccountToken: false
+{{- with .restartPolicy }}
+restartPolicy: {{ . }}
+{{- end }}
+securityContext:
+  {{- include "ledgerml-lib.podSecurityContext" 10001 | nindent 2 }}
+{{- with $.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+containers:
+  - name: {{ .component }}
+    image: {{ include "ledgerml-lib.image" $.Values.image }}
+    imagePullPolicy: {{ $.Values.image.pullPolicy }}
+    command: ["python", "-m"]
+    args: {{ toJson .args }}
+    {{- if .http }}
+    ports:
+      - {name: http, containerPort: 8080, protocol: TCP}
+    {{- end }}
+    envFrom:
+      - configMapRef:
+          name: {{ .config }}
+    env:
+      - {name: OTEL_SERVICE_NAME, value: {{ printf "ledgerml-%s" .component | quote }}}
+    {{- if .http }}
+    livenessProbe:
+      httpGet: {path: /healthz, port: http}
+      periodSeconds: 10
+      timeoutSeconds: 2
+      failureThreshold: 3
+    readinessProbe:
+      httpGet: {path: /readyz, port: http}
+      periodSeconds: 5
+      timeoutSeconds: 2
+      failureThreshold: 3
+    startupProbe:
+      httpGet: {path: /healthz, port: http}
+      periodSeconds: 2
+      failureThreshold: 30
+    {{- end }}
+    resources:
+      {{- toYaml .resources | nindent 6 }}
+    securityContext:
+      {{- include "ledgerml-lib.containerSecurityContext" $ | nindent 6 }}
+    volumeMounts:
+      {{- include "ledgerml.secretMounts" (list $ .entry) | nindent 6 }}
+      - {name: tmp, mountPath: /tmp}
+volumes:
+  {{- include "ledgerml.secretVolumes" (list $ .prefix .entry) | nindent 2 }}
+  - name: tmp
+    emptyDir: {sizeLimit: 256Mi}
+{{- end -}}
+
+{{/*
+ledgerml.deployment: a Deployment of the services image (arguments of ledgerml.podSpec plus "settings",
+"replicas" and "autoscaled").
 */}}
 {{- define "ledgerml.deployment" -}}
 {{- $ := .root -}}
@@ -27,53 +91,5 @@ spec:
       annotations:
         checksum/config: {{ .settings | sha256sum }}
     spec:
-      serviceAccountName: {{ include "ledgerml-lib.componentName" (list $ .account) }}
-      automountServiceAccountToken: false
-      securityContext:
-        {{- include "ledgerml-lib.podSecurityContext" 10001 | nindent 8 }}
-      {{- with $.Values.imagePullSecrets }}
-      imagePullSecrets:
-        {{- range . }}
-        - name: {{ . }}
-        {{- end }}
-      {{- end }}
-      containers:
-        - name: {{ .component }}
-          image: {{ include "ledgerml-lib.image" $.Values.image }}
-          imagePullPolicy: {{ $.Values.image.pullPolicy }}
-          command: ["python", "-m"]
-          args: {{ toJson .args }}
-          ports:
-            - {name: http, containerPort: 8080, protocol: TCP}
-          envFrom:
-            - configMapRef:
-                name: {{ .config }}
-          env:
-            - {name: OTEL_SERVICE_NAME, value: {{ printf "ledgerml-%s" .component | quote }}}
-          livenessProbe:
-            httpGet: {path: /healthz, port: http}
-            periodSeconds: 10
-            timeoutSeconds: 2
-            failureThreshold: 3
-          readinessProbe:
-            httpGet: {path: /readyz, port: http}
-            periodSeconds: 5
-            timeoutSeconds: 2
-            failureThreshold: 3
-          startupProbe:
-            httpGet: {path: /healthz, port: http}
-            periodSeconds: 2
-            failureThreshold: 30
-          resources:
-            {{- toYaml .resources | nindent 12 }}
-          securityContext:
-            {{- include "ledgerml-lib.containerSecurityContext" $ | nindent 12 }}
-          volumeMounts:
-            - {name: secrets, mountPath: {{ include "ledgerml.secretDir" $ }}, readOnly: true}
-            - {name: identity, mountPath: {{ include "ledgerml.identityDir" $ }}, readOnly: true}
-            - {name: tmp, mountPath: /tmp}
-      volumes:
-        {{- include "ledgerml.secretVolumes" (list $ .prefix .entry) | nindent 8 }}
-        - name: tmp
-          emptyDir: {sizeLimit: 256Mi}
+      {{- include "ledgerml.podSpec" . | nindent 6 }}
 {{- end -}}
