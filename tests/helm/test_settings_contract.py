@@ -147,7 +147,7 @@ def test_msp_root_holds_every_member_in_load_trust_store_layout(render, org):
         msp_id = next(v for k, v in env.items() if k.endswith("_MSP_ID"))
         auditors = json.loads(next(v for k, v in env.items() if k.endswith("_AUDITOR_ORGS")))
         members = {}
-        for path, item in mounted_files(spec, container).items():
+        for path in mounted_files(spec, container):
             rel = PurePosixPath(path).relative_to(root) if path.startswith(root + "/") else None
             if rel is None:
                 continue
@@ -160,8 +160,8 @@ def test_msp_root_holds_every_member_in_load_trust_store_layout(render, org):
 
 def test_consumers_workers_and_gc_match_the_services_commands(render):
     docs = render(*example("org1"))
-    args = {d["metadata"]["labels"]["app.kubernetes.io/component"]: d["spec"]["template"]["spec"]["containers"][0]["args"]
-            for d in kinds(docs, "Deployment")}
+    args = {d["metadata"]["labels"]["app.kubernetes.io/component"]:
+            d["spec"]["template"]["spec"]["containers"][0]["args"] for d in kinds(docs, "Deployment")}
     consumers = {c.removesuffix("-consumer") for c in args if c.endswith("-consumer")}
     expected = {p.replace("_", "-") for p in SERVICES if "consume" in offered_commands(p)}
     assert consumers == expected == {"registry", "access-control", "training", "audit"}
@@ -200,5 +200,6 @@ def test_ray_token_reaches_training_as_a_file(render):
         if name.endswith(("-training", "-training-worker")):
             assert env["LEDGERML_TRAINING_RAY_AUTH_TOKEN_FILE"] in mounted_files(spec, container)
     (ray,) = kinds(docs, "RayCluster")
-    head_env = {e["name"]: e.get("value") for e in ray["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["env"]}
+    head = ray["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]
+    head_env = {e["name"]: e.get("value") for e in head["env"]}
     assert head_env["RAY_AUTH_MODE"] == "token" and Path(head_env["RAY_AUTH_TOKEN_PATH"]).name == "token"
