@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
-
-import httpx
 
 from ledgerml.client.connection import Connection
 from ledgerml.shared.errors import DependencyUnavailable, LedgerMLError
@@ -49,19 +47,6 @@ class DownloadIncomplete(LedgerMLError):
     or the connection broke. Nothing of the partial download is kept."""
 
     code, status, title = "LML-7119", 502, "Download ended before the whole range arrived"
-
-
-class _Headers(httpx.Auth):
-    """Extra request headers, passed through `ServiceClient` (which sets the bearer token itself)."""
-
-    def __init__(self, headers: dict[str, str]) -> None:
-        self._headers = headers
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers.update(self._headers)
-        if "content-length" in self._headers:  # a streamed body of known size: no chunked framing
-            request.headers.pop("transfer-encoding", None)
-        yield request
 
 
 @dataclass(frozen=True)
@@ -105,7 +90,7 @@ class StorageClient:
             if total is not None:
                 headers["content-length"] = str(total)
             response = self._http(None).request("PUT", _path(dataset_id, version),
-                                                content=_blocks(stream, progress, total), auth=_Headers(headers))
+                                                content=_blocks(stream, progress, total), headers=headers)
             result: dict[str, Any] = response.json()
             return result
 
@@ -131,7 +116,7 @@ class StorageClient:
         written, expected = 0, None
         try:
             with self._http(owner_org).stream("GET", _path(dataset_id, version) + "/content",
-                                              auth=_Headers(headers)) as response:
+                                              headers=headers) as response:
                 expected = int(response.headers["content-length"]) if "content-length" in response.headers else None
                 for block in response.iter_bytes():
                     out.write(block)
