@@ -7,11 +7,12 @@ const (
 	RoleAdmin   Role = "admin"
 	RoleClient  Role = "client"
 	RolePeer    Role = "peer"
+	RoleOrderer Role = "orderer"
 	RoleUnknown Role = "unknown"
 )
 
 // Identity is the transaction submitter as resolved by the adapter from the
-// creator certificate (cid.GetMSPID and the NodeOU attribute).
+// signer's certificate: its MSP and its NodeOU role (the subject's OU).
 type Identity interface {
 	MSPID() string
 	Role() Role

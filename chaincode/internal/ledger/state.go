@@ -1,9 +1,11 @@
-// Package ledger is the port between the pure chaincode core and Fabric.
+// Package ledger is the port between the pure chaincode core and the ledger
+// that runs it.
 //
-// The interfaces mirror the subset of shim.ChaincodeStubInterface and the
-// client-identity library that the core needs, expressed in plain Go types so
-// the core compiles and is tested without any hyperledger module. A thin
-// adapter in the contract layer implements them over the real stub.
+// The interfaces keep the shape of Fabric's chaincode stub (the core was
+// written against it) in plain Go types, so the core compiles and is tested
+// without any ledger library. The ABCI application (internal/abciapp)
+// implements them over its persistent store (internal/ledger/kvstore);
+// memledger implements them in memory for the core's tests.
 package ledger
 
 import "time"
@@ -17,8 +19,8 @@ type KV struct {
 	Value []byte
 }
 
-// HistoryEntry is one committed modification of a key. The adapter converts
-// Fabric's queryresult.KeyModification (protobuf timestamp) into this.
+// HistoryEntry is one committed modification of a key, stamped with the
+// writing transaction's id and block time.
 type HistoryEntry struct {
 	TxID      string
 	Timestamp time.Time
@@ -28,23 +30,21 @@ type HistoryEntry struct {
 
 // State is the world-state and transaction surface the core may touch.
 //
-// Query results are returned as slices rather than iterators: the adapter
-// drains and closes the Fabric iterator, so the core can never leak one.
-// As in Fabric, reads do not observe writes of the same transaction.
+// Query results are returned as slices rather than iterators, so the core
+// can never leak one. Reads do not observe writes of the same transaction.
 type State interface {
 	GetState(key string) ([]byte, error)
 	PutState(key string, value []byte) error
 	CreateCompositeKey(objectType string, attributes []string) (string, error)
 	GetStateByPartialCompositeKey(objectType string, attributes []string) ([]KV, error)
 	GetHistoryForKey(key string) ([]HistoryEntry, error)
-	// SetEvent replaces any earlier event of the transaction (Fabric keeps
-	// only the last), which is why the core emits exactly one.
+	// SetEvent replaces any earlier event of the transaction (only the last
+	// one is published), which is why the core emits exactly one.
 	SetEvent(name string, payload []byte) error
 	GetTxID() string
 	GetTxTimestamp() (time.Time, error)
-	// SetStateValidationParameter sets key-level (state-based) endorsement:
-	// the adapter turns orgs into a signature policy requiring a peer
-	// endorsement from every listed MSP, replacing the chaincode-level
-	// policy for that key.
+	// SetStateValidationParameter records the owners of key (key-level
+	// endorsement): a later write to key by a transaction whose submitter
+	// MSP is not among orgs fails with FORBIDDEN_NOT_OWNER.
 	SetStateValidationParameter(key string, orgs []string) error
 }

@@ -1,8 +1,8 @@
-// Package memledger is an in-memory ledger.State with Fabric's semantics
-// where the core depends on them: writes become visible only on Commit,
-// composite keys use Fabric's encoding, history and key-level endorsement
-// are kept per key. Core table tests run whole transaction sequences on it;
-// error paths use the counterfeiter fakes instead.
+// Package memledger is an in-memory ledger.State with the semantics the core
+// depends on (the same as the persistent kvstore): writes become visible
+// only on Commit, composite keys use Fabric's encoding, history and key
+// owners are kept per key. Core table tests run whole transaction sequences
+// on it; error paths use the counterfeiter fakes instead.
 package memledger
 
 import (
@@ -10,12 +10,9 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger"
 )
-
-const sep = "\x00"
 
 // Event is one SetEvent call.
 type Event struct {
@@ -94,25 +91,7 @@ func (l *Ledger) PutState(key string, value []byte) error {
 }
 
 func (l *Ledger) CreateCompositeKey(objectType string, attributes []string) (string, error) {
-	if err := validPart(objectType); err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	b.WriteString(sep + objectType + sep)
-	for _, a := range attributes {
-		if err := validPart(a); err != nil {
-			return "", err
-		}
-		b.WriteString(a + sep)
-	}
-	return b.String(), nil
-}
-
-func validPart(s string) error {
-	if !utf8.ValidString(s) || strings.Contains(s, sep) || strings.ContainsRune(s, utf8.MaxRune) {
-		return errors.New("invalid composite key part")
-	}
-	return nil
+	return ledger.CompositeKey(objectType, attributes)
 }
 
 func (l *Ledger) GetStateByPartialCompositeKey(objectType string, attributes []string) ([]ledger.KV, error) {
