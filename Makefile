@@ -17,7 +17,7 @@ help: ## List the targets
 install: ## Install toolchains and engines into the per-user cache (idempotent)
 	@bash stack/install.sh
 
-up: install ## Start the local stack (Kafka, MinIO, Ray, PostgreSQL) on loopback; a no-op when running
+up: install ## Start the local stack (Kafka, MinIO, Ray, PostgreSQL, 4 ledger validators) on loopback; a no-op when running
 	@$(STACK) up --profile dev
 
 down: ## Stop everything `make up` started, by process id
@@ -29,7 +29,7 @@ services-up: up ## Start Org1..Org3's five services on the dev stack (endpoints 
 services-down: ## Stop the services started by services-up
 	@$(STACK) services-down --profile dev
 
-status: ## Report each component; non-zero if one is down
+status: ## Report each component and validator (height, peers); non-zero if one is down or stalled
 	@$(STACK) status --profile dev
 
 clean: ## Stop the stacks and remove their state (.run/)

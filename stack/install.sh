@@ -58,19 +58,9 @@ if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   timed bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null"
 fi
 
-# Fabric: retried on every install so the stack picks it up the day the module proxy serves it.
-fabric_dir="$cache/fabric-$FABRIC_VERSION"
-if [ ! -f "$fabric_dir/.complete" ]; then
-  if (cd /tmp && timeout 30 go mod download -json "$FABRIC_MODULE@$FABRIC_VERSION" >/dev/null 2>&1); then
-    say "Hyperledger Fabric binaries (go install)"
-    mkdir -p "$fabric_dir/bin"
-    (cd /tmp && timed env GOBIN="$fabric_dir/bin" go install \
-      "$FABRIC_MODULE/cmd/peer@$FABRIC_VERSION" "$FABRIC_MODULE/cmd/orderer@$FABRIC_VERSION" \
-      "$FABRIC_MODULE/cmd/osnadmin@$FABRIC_VERSION" "$FABRIC_MODULE/cmd/configtxgen@$FABRIC_VERSION" \
-      "$FABRIC_MODULE/cmd/cryptogen@$FABRIC_VERSION") && touch "$fabric_dir/.complete"
-  else
-    printf '\033[33m==> Fabric %s: BLOCKED — the Go module proxy refuses %s (docs/decisions/0002-fabric-unavailable.md)\033[0m\n' \
-      "$FABRIC_VERSION" "$FABRIC_MODULE"
-  fi
-fi
+go_install cometbft "$COMETBFT_MODULE" "$COMETBFT_VERSION"
+
+# The ledger's ABCI application, cached by a content hash of chaincode/'s sources: a source change builds
+# a new binary, an unchanged tree reuses it (ledgerml.stack.components.ledger.binaries).
+(cd "$repo" && .venv/bin/python -m ledgerml.stack build-app) || die "building the ledger application failed (see above)"
 say "install complete (cache: $cache)"

@@ -1,5 +1,6 @@
-"""`python -m ledgerml.stack {up,down,status,clean,env,services-up,services-down,services-status}
-[--profile dev|test]`: the engines (`up`) and the consortium's own services (`services-*`)."""
+"""`python -m ledgerml.stack {up,down,status,clean,env,services-up,services-down,services-status,build-app}
+[--profile dev|test]`: the engines and the ledger (`up`), the consortium's own services (`services-*`),
+the ledger application's build (`make install`)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,14 @@ import argparse
 import shutil
 import sys
 import time
-from pathlib import Path
 
 from ledgerml.stack.components import ALL, Component
-from ledgerml.stack.components.fabric import fabric_status
 from ledgerml.stack.config import PROFILES, StackConfig
-from ledgerml.stack.procs import ReadinessError, port_free, running_pid
+from ledgerml.stack.procs import ReadinessError, port_free, rss_mib
 
 
 def _components(cfg: StackConfig) -> list[Component]:
     return [cls(cfg) for cls in ALL]
-
-
-def _rss_mib(pid: int) -> float:
-    """Resident memory of a process and its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo.extend(children.get(current, []))
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
 
 
 def _write_env(cfg: StackConfig, comps: list[Component]) -> None:
@@ -52,7 +29,7 @@ def _write_env(cfg: StackConfig, comps: list[Component]) -> None:
 
 
 def _check_ports(comps: list[Component]) -> None:
-    busy = [(c.name, p) for c in comps if running_pid(c.pid_file) is None for p in c.ports() if not port_free(p)]
+    busy = [(c.name, p) for c in comps for p in c.ports_to_bind() if not port_free(p)]
     if busy:
         detail = ", ".join(f"{name}:{port}" for name, port in busy)
         raise ReadinessError(f"ports already in use by another program: {detail}. Stop it, or change "
@@ -68,7 +45,7 @@ def up(cfg: StackConfig) -> int:
     started = time.monotonic()
     for comp in comps:
         t0 = time.monotonic()
-        was_running = running_pid(comp.pid_file) is not None
+        was_running = comp.running()
         try:
             comp.start()
         except ReadinessError as exc:
@@ -76,9 +53,9 @@ def up(cfg: StackConfig) -> int:
             return 1
         state = "already running" if was_running else f"ready in {time.monotonic() - t0:.1f}s"
         print(f"✓ {comp.name:<9} {state:<18} {comp.summary()}")
+        for line in comp.details():
+            print(line)
     _write_env(cfg, comps)
-    ok, why = fabric_status(cfg)
-    print(f"{'✓' if ok else '!'} {'fabric':<9} {'present' if ok else 'BLOCKED':<18} {why}")
     print(f"stack '{cfg.profile}' up in {time.monotonic() - started:.1f}s; endpoints in {cfg.env_file}; "
           f"logs in {cfg.logs_dir}")
     return 0
@@ -111,7 +88,7 @@ def services_status(cfg: StackConfig) -> int:
     bad = 0
     for org, name, pid, ready in Consortium(cfg).status():
         bad += not ready
-        mem = f"{_rss_mib(pid):5.0f} MiB" if pid else " " * 9
+        mem = f"{rss_mib(pid):5.0f} MiB" if pid else " " * 9
         print(f"{'✓ ready' if ready else '✗ DOWN '} {org:<8} {name:<22} pid={pid or '-':<8} {mem}")
     return 1 if bad else 0
 
@@ -126,14 +103,28 @@ def down(cfg: StackConfig) -> int:
 def status(cfg: StackConfig) -> int:
     down_count = 0
     for comp in _components(cfg):
-        pid = running_pid(comp.pid_file)
-        healthy = pid is not None and comp.ready()
+        healthy, lines = comp.report()
         down_count += not healthy
-        mem = f"{_rss_mib(pid):7.0f} MiB" if pid else " " * 11
-        print(f"{'✓ up  ' if healthy else '✗ DOWN'} {comp.name:<9} pid={pid or '-':<8} {mem}  {comp.summary()}")
-    ok, why = fabric_status(cfg)
-    print(f"{'✓ up  ' if ok else '! BLOCKED'} fabric    {why}")
+        print("\n".join(lines))
     return 1 if down_count else 0
+
+
+def build_app(cfg: StackConfig) -> int:
+    """Build the ledger application of this working tree into the cache (`make install` calls this)."""
+    from ledgerml.stack.components.ledger import binaries
+
+    if not binaries.app_present():
+        print(f"==> ledger application: {binaries.CHAINCODE_DIR / binaries.APP_PACKAGE} not in this tree; "
+              f"the ledger runs CometBFT's built-in {binaries.BUILTIN_APP} application")
+        return 0
+    try:
+        binary, built, seconds = binaries.build_app()
+    except binaries.BuildError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    print(f"==> ledger application {binary.parent.parent.name}: "
+          f"{f'built in {seconds:.0f}s' if built else 'cached'} ({binary})")
+    return 0
 
 
 def clean(cfg: StackConfig) -> int:
@@ -149,7 +140,7 @@ def clean(cfg: StackConfig) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lml-stack", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "status", "clean", "env", "services-up", "services-down",
-                                            "services-status"])
+                                            "services-status", "build-app"])
     parser.add_argument("--profile", choices=PROFILES, default="dev")
     args = parser.parse_args(argv)
     cfg = StackConfig.for_profile(args.profile)
@@ -157,5 +148,5 @@ def main(argv: list[str] | None = None) -> int:
         print(cfg.env_file)
         return 0
     handler = {"up": up, "down": down, "status": status, "clean": clean, "services-up": services_up,
-               "services-down": services_down, "services-status": services_status}[args.command]
+               "services-down": services_down, "services-status": services_status, "build-app": build_app}[args.command]
     return handler(cfg)

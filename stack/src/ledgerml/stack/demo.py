@@ -1,8 +1,5 @@
-"""`make demo` for now: the stack is up; a narrated round trip through every engine it runs.
-
-The consortium scenario (issue 11) replaces this once the ledger can run; until then the demo says
-plainly that Fabric is blocked instead of pretending.
-"""
+"""`make demo`, first part: the stack is up; a narrated round trip through every engine it runs, the
+consortium ledger included (a `Probe` transaction sent to Org1's validator, found on Org3's)."""
 
 from __future__ import annotations
 
@@ -12,7 +9,7 @@ import sys
 import time
 
 from ledgerml.stack import smoke
-from ledgerml.stack.components.fabric import fabric_status
+from ledgerml.stack.components.ledger import LedgerNetwork
 from ledgerml.stack.config import PROFILES, StackConfig
 
 
@@ -49,8 +46,11 @@ def main(argv: list[str] | None = None) -> int:
          lambda r: (r.status == "SUCCEEDED",
                     f"{r.job_id} {r.status} " + next((ln for ln in r.logs.splitlines() if ln.startswith("RESULT")),
                                                      "no RESULT line")))
-    ok, why = fabric_status(cfg)
-    print(f"{'✓' if ok else '!'} {'Fabric ledger round trip':<44}        {'present' if ok else 'BLOCKED: ' + why}")
+    ledger = LedgerNetwork(cfg)
+    step("Ledger: Probe via Org1's validator, found on Org3's",
+         lambda: ledger.probe(via=1, seen_on=3),
+         lambda r: (True, f"tx {r.tx_id[:16]}… committed at height {r.height} on {ledger.chain_id} "
+                          f"({len(ledger.nodes)} validators)"))
     print(f"\n{'all engine round trips passed' if not failures else f'{failures} step(s) failed'}; "
           f"logs in {cfg.logs_dir}")
     return 1 if failures else 0

@@ -113,6 +113,43 @@ def wait_until(
     raise ReadinessError(f"{what}: not ready after {timeout_s:.0f}s. Last log lines of {log}:\n{log_tail(log)}")
 
 
+def port_listening(port: int) -> bool:
+    """A socket listens on `port` (from /proc/net/tcp*): tells an ABCI server is up without connecting
+    to it, which such a server would log as a dropped client."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 3 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                return True
+    return False
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
     import socket
 

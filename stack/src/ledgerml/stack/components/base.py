@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 from ledgerml.stack.config import StackConfig
+from ledgerml.stack.procs import rss_mib, running_pid
 
 _URL_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]+@")
 
@@ -45,6 +46,25 @@ class Component(ABC):
 
     def ports(self) -> list[int]:
         return []
+
+    def running(self) -> bool:
+        return running_pid(self.pid_file) is not None
+
+    def ports_to_bind(self) -> list[int]:
+        """The ports a start would bind: none while the component runs."""
+        return [] if self.running() else self.ports()
+
+    def details(self) -> list[str]:
+        """Extra lines `up` prints under the component's line (what runs where)."""
+        return []
+
+    def report(self) -> tuple[bool, list[str]]:
+        """Health and the lines `make status` prints for this component."""
+        pid = running_pid(self.pid_file)
+        healthy = pid is not None and self.ready()
+        mem = f"{rss_mib(pid):7.0f} MiB" if pid else " " * 11
+        line = f"{'✓ up  ' if healthy else '✗ DOWN'} {self.name:<9} pid={pid or '-':<8} {mem}  {self.summary()}"
+        return healthy, [line]
 
     def secret(self, name: str, nbytes: int = 24) -> str:
         """A random credential kept in the component's directory (mode 0600), stable across restarts."""
