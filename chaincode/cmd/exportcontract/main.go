@@ -1,7 +1,7 @@
 // Command exportcontract prints the names the chaincode shares with its
-// clients (events, error codes, functions, schema version) as JSON. The
-// output is committed as chaincode/contract.json and read by the Python
-// services, so names are defined once, in Go.
+// clients (events, error codes, functions, schema version, upgrades) as
+// JSON. The output is committed as chaincode/contract.json and read by the
+// Python services, so names are defined once, in Go.
 package main
 
 //go:generate sh -c "go run . > ../../contract.json"
@@ -29,6 +29,7 @@ type Export struct {
 	Events        []contract.Event     `json:"events"`
 	Errors        map[string]ErrorInfo `json:"errors"`
 	Functions     []contract.Function  `json:"functions"`
+	Upgrades      []contract.Upgrade   `json:"upgrades"`
 }
 
 // Build assembles the export from the Go definitions.
@@ -38,6 +39,7 @@ func Build() Export {
 		Events:        contract.Events(),
 		Errors:        map[string]ErrorInfo{},
 		Functions:     contract.Functions(),
+		Upgrades:      contract.Upgrades(),
 	}
 	for _, c := range errs.Codes() {
 		e.Errors[c.Name] = ErrorInfo{Code: c.ID, Description: c.Description}

@@ -27,6 +27,8 @@ func TestExportIsComplete(t *testing.T) {
 	assert.Equal(t, contract.SchemaVersion, e.SchemaVersion)
 	assert.Contains(t, e.Events, contract.TrainingRequested)
 	assert.Equal(t, "LML-CC-0013", e.Errors["MULTI_OWNER_UNSUPPORTED"].Code)
+	assert.Equal(t, "LML-CC-0022", e.Errors["WRONG_CHAIN"].Code)
+	assert.Equal(t, "v3", e.Upgrades[0].Name)
 	seen := map[string]bool{}
 	for _, f := range e.Functions {
 		id := f.Contract + ":" + f.Name

@@ -1,12 +1,30 @@
 // Package contract defines, once, the names the chaincode shares with its
-// clients: event names, transaction function names and the state schema
-// version. cmd/exportcontract publishes them as JSON for the Python services.
+// clients: event names, transaction function names, the state schema
+// version and the known upgrades. cmd/exportcontract publishes them as JSON
+// for the Python services.
 package contract
 
-// SchemaVersion is written into every state record. Bump it together with a
-// migration in the owning aggregate when a record's shape changes, so that
-// a chaincode upgrade (sequence + 1) can read records written before it.
+// SchemaVersion is the record schema a chain starts with; every state
+// record carries the schema it was written with. A new record shape comes
+// with an upgrade (Upgrades) that raises the active schema from its height
+// on, so that every validator switches at the same block and replaying the
+// chain from genesis gives the same state.
 const SchemaVersion = 2
+
+// Upgrade is a named upgrade this code base can apply when the ledger
+// reaches the height a ScheduleUpgrade transaction set for it.
+type Upgrade struct {
+	Name          string `json:"name"`
+	SchemaVersion int    `json:"schema_version"`
+	Description   string `json:"description"`
+}
+
+// Upgrades lists every upgrade in the order they were introduced.
+func Upgrades() []Upgrade {
+	return []Upgrade{
+		{"v3", 3, "schema 3: the credit supply record counts mints (mint_count); the migration counts existing mint records"},
+	}
+}
 
 // Event is a chaincode event name; exactly one is set per transaction.
 type Event string
@@ -49,8 +67,7 @@ const (
 	Evaluate Kind = "evaluate"
 )
 
-// Function is one transaction function as addressed on the channel
-// ("<contract>:<name>" in fabric-contract-api-go).
+// Function is one transaction function, addressed by its name alone.
 type Function struct {
 	Contract string `json:"contract"`
 	Name     string `json:"name"`
@@ -59,47 +76,90 @@ type Function struct {
 
 // Contract names, one per aggregate.
 const (
-	Datasets = "datasets"
-	Access   = "access"
-	Credits  = "credits"
-	Training = "training"
-	Anchors  = "anchors"
+	Datasets   = "datasets"
+	Access     = "access"
+	Credits    = "credits"
+	Training   = "training"
+	Anchors    = "anchors"
+	Governance = "governance"
 )
 
-// Functions lists every transaction function the contract layer exposes.
+// Function names.
+const (
+	FnRegisterDataset         = "RegisterDataset"
+	FnRegisterDatasetVersion  = "RegisterDatasetVersion"
+	FnGetDataset              = "GetDataset"
+	FnGetDatasetVersion       = "GetDatasetVersion"
+	FnListDatasets            = "ListDatasets"
+	FnListDatasetVersions     = "ListDatasetVersions"
+	FnGetDatasetHistory       = "GetDatasetHistory"
+	FnRequestAccess           = "RequestAccess"
+	FnGrantAccess             = "GrantAccess"
+	FnDenyAccess              = "DenyAccess"
+	FnRevokeAccess            = "RevokeAccess"
+	FnGetAccessRequest        = "GetAccessRequest"
+	FnListAccessRequests      = "ListAccessRequests"
+	FnGetAccessRequestHistory = "GetAccessRequestHistory"
+	FnCheckAccess             = "CheckAccess"
+	FnMint                    = "Mint"
+	FnTransfer                = "Transfer"
+	FnGetBalance              = "GetBalance"
+	FnGetEscrow               = "GetEscrow"
+	FnGetSupply               = "GetSupply"
+	FnRequestTraining         = "RequestTraining"
+	FnAcceptTraining          = "AcceptTraining"
+	FnSubmitTrainingResult    = "SubmitTrainingResult"
+	FnFailTraining            = "FailTraining"
+	FnExpireTraining          = "ExpireTraining"
+	FnCancelTraining          = "CancelTraining"
+	FnGetTrainingJob          = "GetTrainingJob"
+	FnGetTrainingJobHistory   = "GetTrainingJobHistory"
+	FnGetModel                = "GetModel"
+	FnAnchorAuditRoot         = "AnchorAuditRoot"
+	FnGetLatestAnchor         = "GetLatestAnchor"
+	FnGetAnchor               = "GetAnchor"
+	FnScheduleUpgrade         = "ScheduleUpgrade"
+	FnGetUpgrade              = "GetUpgrade"
+	FnProbe                   = "Probe"
+)
+
+// Functions lists every transaction function the application exposes.
 func Functions() []Function {
 	return []Function{
-		{Datasets, "RegisterDataset", Submit},
-		{Datasets, "RegisterDatasetVersion", Submit},
-		{Datasets, "GetDataset", Evaluate},
-		{Datasets, "GetDatasetVersion", Evaluate},
-		{Datasets, "ListDatasets", Evaluate},
-		{Datasets, "ListDatasetVersions", Evaluate},
-		{Datasets, "GetDatasetHistory", Evaluate},
-		{Access, "RequestAccess", Submit},
-		{Access, "GrantAccess", Submit},
-		{Access, "DenyAccess", Submit},
-		{Access, "RevokeAccess", Submit},
-		{Access, "GetAccessRequest", Evaluate},
-		{Access, "ListAccessRequests", Evaluate},
-		{Access, "GetAccessRequestHistory", Evaluate},
-		{Access, "CheckAccess", Evaluate},
-		{Credits, "Mint", Submit},
-		{Credits, "Transfer", Submit},
-		{Credits, "GetBalance", Evaluate},
-		{Credits, "GetEscrow", Evaluate},
-		{Credits, "GetSupply", Evaluate},
-		{Training, "RequestTraining", Submit},
-		{Training, "AcceptTraining", Submit},
-		{Training, "SubmitTrainingResult", Submit},
-		{Training, "FailTraining", Submit},
-		{Training, "ExpireTraining", Submit},
-		{Training, "CancelTraining", Submit},
-		{Training, "GetTrainingJob", Evaluate},
-		{Training, "GetTrainingJobHistory", Evaluate},
-		{Training, "GetModel", Evaluate},
-		{Anchors, "AnchorAuditRoot", Submit},
-		{Anchors, "GetLatestAnchor", Evaluate},
-		{Anchors, "GetAnchor", Evaluate},
+		{Datasets, FnRegisterDataset, Submit},
+		{Datasets, FnRegisterDatasetVersion, Submit},
+		{Datasets, FnGetDataset, Evaluate},
+		{Datasets, FnGetDatasetVersion, Evaluate},
+		{Datasets, FnListDatasets, Evaluate},
+		{Datasets, FnListDatasetVersions, Evaluate},
+		{Datasets, FnGetDatasetHistory, Evaluate},
+		{Access, FnRequestAccess, Submit},
+		{Access, FnGrantAccess, Submit},
+		{Access, FnDenyAccess, Submit},
+		{Access, FnRevokeAccess, Submit},
+		{Access, FnGetAccessRequest, Evaluate},
+		{Access, FnListAccessRequests, Evaluate},
+		{Access, FnGetAccessRequestHistory, Evaluate},
+		{Access, FnCheckAccess, Evaluate},
+		{Credits, FnMint, Submit},
+		{Credits, FnTransfer, Submit},
+		{Credits, FnGetBalance, Evaluate},
+		{Credits, FnGetEscrow, Evaluate},
+		{Credits, FnGetSupply, Evaluate},
+		{Training, FnRequestTraining, Submit},
+		{Training, FnAcceptTraining, Submit},
+		{Training, FnSubmitTrainingResult, Submit},
+		{Training, FnFailTraining, Submit},
+		{Training, FnExpireTraining, Submit},
+		{Training, FnCancelTraining, Submit},
+		{Training, FnGetTrainingJob, Evaluate},
+		{Training, FnGetTrainingJobHistory, Evaluate},
+		{Training, FnGetModel, Evaluate},
+		{Anchors, FnAnchorAuditRoot, Submit},
+		{Anchors, FnGetLatestAnchor, Evaluate},
+		{Anchors, FnGetAnchor, Evaluate},
+		{Governance, FnScheduleUpgrade, Submit},
+		{Governance, FnGetUpgrade, Evaluate},
+		{Governance, FnProbe, Submit},
 	}
 }

@@ -1,6 +1,7 @@
-// Package errs holds the chaincode's coded errors. Codes are stable: clients
-// (the Python ledger adapter) parse the "LML-CC-xxxx" prefix out of the
-// Fabric error message, so a code is never renumbered or reused.
+// Package errs holds the chaincode's coded errors. Codes are stable: a
+// refused transaction or query carries the numeric part as its ABCI code
+// (codespace "ledgerml") and "LML-CC-xxxx NAME: message" as its log, which
+// the Python ledger adapter parses, so a code is never renumbered or reused.
 package errs
 
 import (
@@ -43,7 +44,23 @@ var (
 	UnsupportedSchema      = define("LML-CC-0014", "UNSUPPORTED_SCHEMA", "the stored record has a schema version newer than this chaincode")
 	Ledger                 = define("LML-CC-0015", "LEDGER", "the ledger refused a read or write")
 	Internal               = define("LML-CC-0016", "INTERNAL", "a chaincode invariant was violated; this is a bug")
+	Unauthenticated        = define("LML-CC-0017", "UNAUTHENTICATED", "a signature is missing or invalid, or its certificate does not chain to the named MSP at the block time or is not ECDSA P-256")
+	Replayed               = define("LML-CC-0018", "REPLAYED", "a transaction with this submitter MSP and nonce is already on the ledger; the log names its tx id")
+	MalformedTx            = define("LML-CC-0019", "MALFORMED_TX", "the transaction is not a well-formed envelope: JSON, base64, size and argument limits, nonce, known submit function")
+	ForbiddenRole          = define("LML-CC-0020", "FORBIDDEN_ROLE", "the signer's role or its organisation's consortium role may not call this function or co-sign")
+	QuorumNotMet           = define("LML-CC-0021", "QUORUM_NOT_MET", "admins of a majority of member organisations must sign this transaction")
+	WrongChain             = define("LML-CC-0022", "WRONG_CHAIN", "the transaction names another chain id than this network's")
 )
+
+// Number is the numeric part of the code ("LML-CC-0004" -> 4), the ABCI
+// result code of a refused transaction or query.
+func (c *Code) Number() uint32 {
+	var n uint32
+	for _, r := range c.ID[len("LML-CC-"):] {
+		n = n*10 + uint32(r-'0')
+	}
+	return n
+}
 
 // Codes returns every defined code ordered by ID, for the Python export.
 func Codes() []*Code {

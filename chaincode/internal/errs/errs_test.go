@@ -55,3 +55,11 @@ func TestCodesAreUniqueAndOrdered(t *testing.T) {
 	}
 	assert.Equal(t, "LML-CC-0002 NOT_FOUND", errs.NotFound.Error())
 }
+
+func TestNumberIsTheABCICode(t *testing.T) {
+	assert.Equal(t, uint32(4), errs.ForbiddenNotOwner.Number())
+	assert.Equal(t, uint32(22), errs.WrongChain.Number())
+	for i, c := range errs.Codes() {
+		assert.Equal(t, uint32(i+1), c.Number(), "codes are numbered without gaps")
+	}
+}

@@ -18,9 +18,9 @@ import (
 const MaxAmount = math.MaxInt64
 
 // Mint creates credits for an organisation. The core requires an admin
-// caller; the consortium-wide rule is left to Fabric through the key-level
-// policy on the supply key (see Supply), which no single organisation can
-// satisfy alone.
+// caller; the consortium-wide rule (admins of a majority of member
+// organisations sign the transaction) is the application's, checked before
+// the core runs (internal/policy).
 func Mint(tx *txn.Tx, to string, amount uint64) (*MintRecord, error) {
 	if tx.Caller.Role() != ledger.RoleAdmin {
 		return nil, errs.New(errs.ForbiddenNotAdmin, "minting requires an admin, caller is %s %s", tx.MSP(), tx.Caller.Role())
@@ -82,7 +82,34 @@ func addSupply(tx *txn.Tx, now time.Time, amount uint64) error {
 		return errs.New(errs.InvalidArgument, "minting %d would overflow the total supply", amount)
 	}
 	s.TotalMinted += amount
+	if tx.Schema >= SchemaMintCount {
+		s.MintCount++
+	}
 	s.UpdatedAt, s.TxID = now, tx.TxID()
+	return tx.Put(key, s)
+}
+
+// SchemaMintCount is the schema from which the supply counts mints.
+const SchemaMintCount = 3
+
+// MigrateMintCount is upgrade v3's migration: it reads the schema-2 supply
+// record, counts the mint records written so far and rewrites the supply
+// with its count in the schema the upgrade activates (tx.Schema).
+func MigrateMintCount(tx *txn.Tx) error {
+	key, err := tx.Key(objSupply)
+	if err != nil {
+		return err
+	}
+	s := &Supply{}
+	found, err := tx.Get(key, s)
+	if err != nil || !found {
+		return err
+	}
+	mints, err := tx.IndexValues(objMint)
+	if err != nil {
+		return err
+	}
+	s.MintCount = uint64(len(mints))
 	return tx.Put(key, s)
 }
 

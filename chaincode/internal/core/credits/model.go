@@ -15,13 +15,14 @@ const (
 	objSupply  = "lml.credits.supply"
 )
 
-// Supply is the running total of minted credits. Every mint writes this
-// one key, which gives Fabric a single place to enforce the consortium's
-// mint policy: a key-level MAJORITY policy on it makes any mint endorsed by
-// fewer organisations fail validation.
+// Supply is the running total of minted credits, written by every mint.
+// MintCount exists from schema 3 on (upgrade v3): it stays zero, and is
+// omitted, while the ledger runs schema 2, so records keep their schema-2
+// bytes until the upgrade height.
 type Supply struct {
 	txn.Schema
 	TotalMinted uint64    `json:"total_minted"`
+	MintCount   uint64    `json:"mint_count,omitempty"`
 	UpdatedAt   time.Time `json:"updated_at"`
 	TxID        string    `json:"tx_id"`
 }

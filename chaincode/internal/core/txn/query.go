@@ -20,8 +20,8 @@ type recordPtr[T any] interface {
 	Versioned
 }
 
-// History returns every committed version of key, oldest first as Fabric
-// returns them, each migrated to the current schema.
+// History returns every committed version of key, oldest first, each
+// migrated to the active schema.
 func History[T any, P recordPtr[T]](t *Tx, key string) ([]Entry[T], error) {
 	mods, err := t.State.GetHistoryForKey(key)
 	if err != nil {
@@ -32,7 +32,7 @@ func History[T any, P recordPtr[T]](t *Tx, key string) ([]Entry[T], error) {
 		e := Entry[T]{TxID: m.TxID, Timestamp: m.Timestamp.UTC(), IsDelete: m.IsDelete}
 		if !m.IsDelete {
 			rec := P(new(T))
-			if err := Decode(m.Value, rec); err != nil {
+			if err := DecodeAt(m.Value, rec, t.Schema); err != nil {
 				return nil, err
 			}
 			e.Record = (*T)(rec)
@@ -51,7 +51,7 @@ func List[T any, P recordPtr[T]](t *Tx, objectType string, attrs ...string) ([]T
 	out := make([]T, 0, len(kvs))
 	for _, kv := range kvs {
 		rec := P(new(T))
-		if err := Decode(kv.Value, rec); err != nil {
+		if err := DecodeAt(kv.Value, rec, t.Schema); err != nil {
 			return nil, err
 		}
 		out = append(out, *(*T)(rec))

@@ -21,25 +21,36 @@ type Versioned interface{ schema() *Schema }
 // Migrator is implemented by records whose shape changed between schema
 // versions; raw is the stored JSON, already decoded into the receiver on a
 // best-effort basis. Records written before versioning count as version 1.
+// Migrate fills the fields older schemas lacked; fields that only an
+// upgrade's migration can compute (from other records) are set by that
+// migration when the upgrade runs.
 type Migrator interface {
 	Migrate(from int, raw []byte) error
 }
 
-// Decode unmarshals a stored record and migrates it to the current schema.
+// Decode unmarshals a stored record and migrates it to the schema a chain
+// starts with (contract.SchemaVersion).
 func Decode(raw []byte, v Versioned) error {
+	return DecodeAt(raw, v, contract.SchemaVersion)
+}
+
+// DecodeAt unmarshals a stored record and migrates it to schema to, the
+// schema active on the ledger. A record of a newer schema is refused rather
+// than misread.
+func DecodeAt(raw []byte, v Versioned, to int) error {
 	if err := json.Unmarshal(raw, v); err != nil {
 		return errs.Wrap(errs.Internal, err, "decoding stored record")
 	}
 	from := max(v.schema().SchemaVersion, 1)
-	if from > contract.SchemaVersion {
-		return errs.New(errs.UnsupportedSchema, "record has schema %d, chaincode knows %d", from, contract.SchemaVersion)
+	if from > to {
+		return errs.New(errs.UnsupportedSchema, "record has schema %d, the ledger runs schema %d", from, to)
 	}
-	if m, ok := v.(Migrator); ok && from < contract.SchemaVersion {
+	if m, ok := v.(Migrator); ok && from < to {
 		if err := m.Migrate(from, raw); err != nil {
 			return errs.Wrap(errs.Internal, err, "migrating record from schema %d", from)
 		}
 	}
-	v.schema().SchemaVersion = contract.SchemaVersion
+	v.schema().SchemaVersion = to
 	return nil
 }
 
@@ -52,7 +63,7 @@ func (t *Tx) Get(key string, v Versioned) (found bool, err error) {
 	if len(raw) == 0 {
 		return false, nil
 	}
-	return true, Decode(raw, v)
+	return true, DecodeAt(raw, v, t.Schema)
 }
 
 // Exists reports whether key holds a value.
@@ -64,10 +75,11 @@ func (t *Tx) Exists(key string) (bool, error) {
 	return len(raw) > 0, nil
 }
 
-// Put stamps the current schema version and writes v as JSON. Structs with a
-// fixed field order (never maps) keep the bytes identical on every peer.
+// Put stamps the active schema version and writes v as JSON. Structs with a
+// fixed field order (never maps) keep the bytes identical on every
+// validator.
 func (t *Tx) Put(key string, v Versioned) error {
-	v.schema().SchemaVersion = contract.SchemaVersion
+	v.schema().SchemaVersion = t.Schema
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return errs.Wrap(errs.Internal, err, "encoding %q", key)
@@ -81,9 +93,8 @@ func (t *Tx) PutRaw(key string, raw []byte) error {
 }
 
 // Create writes a new record refusing to overwrite, and, when owners are
-// given, pins the key to their endorsement so that a later write forged by
-// another organisation's peers fails validation even if it passes the
-// chaincode's own MSP check.
+// given, records them as the key's owners, so that the ledger refuses a
+// later write by any other organisation even if a core check were missed.
 func (t *Tx) Create(key string, v Versioned, owners ...string) error {
 	exists, err := t.Exists(key)
 	if err != nil {
@@ -98,7 +109,8 @@ func (t *Tx) Create(key string, v Versioned, owners ...string) error {
 	return t.Endorse(key, owners...)
 }
 
-// Endorse sets key-level endorsement to owners; no owners is a no-op.
+// Endorse records owners as the only organisations allowed to write key
+// (key-level endorsement); no owners is a no-op.
 func (t *Tx) Endorse(key string, owners ...string) error {
 	if len(owners) == 0 {
 		return nil

@@ -13,26 +13,32 @@ import (
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger"
 )
 
-// Tx is created once per transaction by the contract layer.
+// Tx is created once per transaction by the application.
 type Tx struct {
-	State   ledger.State
-	Caller  ledger.Identity
+	State  ledger.State
+	Caller ledger.Identity
+	// Schema is the record schema active on the ledger: records are written
+	// with it and read up to it. It starts at contract.SchemaVersion and an
+	// upgrade raises it from its height on, so a binary that knows the
+	// upgrade still writes the old schema before that height.
+	Schema  int
 	emitted contract.Event
 }
 
 // New binds the port and the caller for one transaction.
 func New(state ledger.State, caller ledger.Identity) *Tx {
-	return &Tx{State: state, Caller: caller}
+	return &Tx{State: state, Caller: caller, Schema: contract.SchemaVersion}
 }
 
 // MSP is the caller's organisation; every ownership check compares to it.
 func (t *Tx) MSP() string { return t.Caller.MSPID() }
 
-// TxID is the Fabric transaction id, recorded so records link to blocks.
+// TxID is the ledger transaction id, recorded so records link to blocks.
 func (t *Tx) TxID() string { return t.State.GetTxID() }
 
-// Now is the transaction timestamp in UTC. Wall-clock time would differ
-// between endorsing peers and break determinism, so it is never used.
+// Now is the transaction timestamp (the block time) in UTC. Wall-clock time
+// would differ between validators and break determinism, so it is never
+// used.
 func (t *Tx) Now() (time.Time, error) {
 	ts, err := t.State.GetTxTimestamp()
 	if err != nil {
@@ -50,8 +56,8 @@ func (t *Tx) Key(objectType string, attrs ...string) (string, error) {
 	return k, nil
 }
 
-// Emit sets the transaction's single event. Fabric silently keeps only the
-// last SetEvent, so a second call is a bug that would lose an event; it is
+// Emit sets the transaction's single event. The ledger keeps only the last
+// SetEvent, so a second call is a bug that would lose an event; it is
 // refused rather than allowed to overwrite.
 func (t *Tx) Emit(name contract.Event, payload any) error {
 	if t.emitted != "" {

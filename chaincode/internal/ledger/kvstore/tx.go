@@ -23,6 +23,7 @@ type Tx struct {
 	b        *Block
 	id, msp  string
 	readOnly bool
+	system   bool
 	writes   map[string][]byte
 	owners   map[string][]string
 	event    *Event
