@@ -15,16 +15,9 @@ from typing import Any
 
 import yaml
 
-PEER_SPEC = """
-couchdb discovery dockerSocketPath externalEndpoint external_chaincode_builder gossip hosts image logging
-mspID replicas resources secret service stateDb storage tag
-""".split()
-EXTERNAL_IDENTITY = "certificateKey privateKeyKey rootCertificateKey secretName secretNamespace".split()
-
 # (apiVersion, kind) -> {path: required keys}. "[]" in a path means every item of that list.
 # Sources: KubeRay v1.7.0 ray.io_rayclusters.yaml; Strimzi 1.2.0 040/043/045 CRDs; MinIO operator v7.1.1
-# minio.min.io_tenants.yaml; CloudNativePG postgresql.cnpg.io_clusters.yaml; bevel-operator-fabric v1.14
-# hlf.kungfusoftware.es_fabricpeers.yaml.
+# minio.min.io_tenants.yaml; CloudNativePG postgresql.cnpg.io_clusters.yaml.
 REQUIRED: dict[tuple[str, str], dict[str, list[str]]] = {
     ("ray.io/v1", "RayCluster"): {
         "": ["spec"],
@@ -55,22 +48,6 @@ REQUIRED: dict[tuple[str, str], dict[str, list[str]]] = {
         "spec.configuration": ["name"],
     },
     ("postgresql.cnpg.io/v1", "Cluster"): {"": ["metadata", "spec"], "spec": ["instances"]},
-    ("hlf.kungfusoftware.es/v1alpha1", "FabricPeer"): {
-        "": ["spec"],
-        "spec": PEER_SPEC,
-        "spec.couchdb": ["image", "password", "pullPolicy", "tag", "user"],
-        "spec.discovery": ["period", "touchPeriod"],
-        "spec.gossip": ["bootstrap", "endpoint", "externalEndpoint", "orgLeader", "useLeaderElection"],
-        "spec.logging": ["cauthdsl", "gossip", "grpc", "ledger", "level", "msp", "peer", "policies"],
-        "spec.resources": ["chaincode", "couchdb", "peer"],
-        "spec.service": ["type"],
-        "spec.storage": ["chaincode", "couchdb", "peer"],
-        "spec.storage.peer": ["accessMode", "size"],
-        "spec.secret": ["enrollment"],
-        "spec.secret.enrollment": ["component", "tls"],
-        "spec.secret.enrollment.component.external": EXTERNAL_IDENTITY,
-        "spec.secret.enrollment.tls.external": EXTERNAL_IDENTITY,
-    },
 }
 
 ENUMS: dict[tuple[str, str], dict[str, set[Any]]] = {
@@ -81,7 +58,6 @@ ENUMS: dict[tuple[str, str], dict[str, set[Any]]] = {
     ("kafka.strimzi.io/v1", "Kafka"): {
         "spec.kafka.listeners[].type": {"internal", "route", "loadbalancer", "nodeport", "ingress", "cluster-ip"},
     },
-    ("hlf.kungfusoftware.es/v1alpha1", "FabricPeer"): {"spec.stateDb": {"couchdb", "leveldb", "pg"}},
 }
 
 

@@ -27,10 +27,14 @@ HEADER = """# ledgerml Helm chart
 One LedgerML organisation stack: the registry, access-control, storage, training and audit services
 (`python -m ledgerml.<pkg>`: an API Deployment running `serve`, an outbox/ledger-write relay running `relay`,
 a consumer running `consume` for registry, access-control, training and audit, training's data-owner
-`worker` when Ray is enabled, and a storage `gc` CronJob), and, behind toggles, the engines as resources of
-existing operators: KubeRay `RayCluster` (GPU worker group), Strimzi `Kafka` + `KafkaNodePool` (KRaft) +
-`KafkaTopic`, a MinIO `Tenant` or any S3 endpoint, a CloudNativePG `Cluster`, and a bevel-operator-fabric
-`FabricPeer` or an existing peer. The operators are prerequisites; the chart never installs them.
+`worker` when Ray is enabled, and a storage `gc` CronJob), the ledger->Kafka `bridge`
+(`python -m ledgerml.shared.bridge`, publishing `<org>.ledger`), the organisation's CometBFT validator
+(docs/decisions/0003: a `StatefulSet` of one pod running `cometbft start --home /cometbft` and the ABCI
+application `ledgerml-abci --home /app --addr tcp://127.0.0.1:26658` on one PersistentVolumeClaim, a headless
+p2p Service on 26656 and an RPC Service on 26657), and, behind toggles, the engines as resources of existing
+operators: KubeRay `RayCluster` (GPU worker group), Strimzi `Kafka` + `KafkaNodePool` (KRaft) + `KafkaTopic`,
+a MinIO `Tenant` or any S3 endpoint, a CloudNativePG `Cluster`. The operators are prerequisites; the chart
+never installs them.
 
 Every variable in the ConfigMaps is a field of the service's settings class (`LEDGERML_<SERVICE>_*`, checked
 by `tests/helm/test_settings_contract.py`, which also loads each class from the rendered environment).
@@ -42,12 +46,19 @@ consortium's trust roots (`consortium.trustMaterial`) under `/etc/ledgerml/conso
 layout `load_trust_store` reads (`MSP_ROOT`); `endpoints.json` (own services + `consortium.partnerEndpoints`)
 under `/etc/ledgerml/endpoints` for training and audit. `values.schema.json` rejects unknown keys.
 
-Not rendered today, on purpose: no `FABRIC_*` settings (the services have no Fabric Gateway adapter yet,
-docs/decisions/0002; the `fabric.*` values configure the peer only), no ledger->Kafka bridge (`bridge.enabled`
-must stay false), no Kafka TLS (the services' Kafka client has no TLS settings; `kafka.tls.enabled` must stay
-false). Training with Ray needs an existing ReadWriteMany claim (`services.training.results.claimName`)
-mounted at the same path in the training pods and every Ray pod: Ray jobs write results there and the worker
-reads them. The services image carries the algorithm catalog at `/app/ray_jobs` (`CATALOG_DIR`).
+The ledger: every service and the bridge get `<PREFIX>LEDGER_RPC_URL` (the validator's RPC Service, or
+`ledger.rpcUrl` with `validator.enabled=false`) and `<PREFIX>LEDGER_CHAIN_ID` (`ledger.chainId`). The
+validator's node key and validator key come from existing Secrets (`validator.nodeKey`, `validator.validatorKey`,
+mounted read-only under `/cometbft/keys`), genesis.json from `validator.genesis` (inline, checked against
+`ledger.chainId`, or an existing ConfigMap); its signing state, blocks and the application's state live on the
+claim. Its RPC is reachable only from this release's service processes and the bridge; its p2p port only
+from `validator.p2p`'s namespaces and CIDRs. Readiness = RPC `/status` not catching up; liveness = `/health`,
+which a catching-up node answers. Not rendered, on purpose: no Kafka TLS (the services' Kafka client has no
+TLS settings; `kafka.tls.enabled` must stay false), no exposure of p2p outside the cluster (add a
+LoadBalancer or gateway for validators elsewhere and announce it with `validator.externalAddress`). Training
+with Ray needs an existing ReadWriteMany claim (`services.training.results.claimName`) mounted at the same
+path in the training pods and every Ray pod: Ray jobs write results there and the worker reads them. The
+services image carries the algorithm catalog at `/app/ray_jobs` (`CATALOG_DIR`).
 
 ```sh
 kubectl apply -f k8s/namespaces/ledgerml-org1.yaml && kubectl apply -n ledgerml-org1 -f k8s/policies/

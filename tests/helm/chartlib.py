@@ -22,7 +22,8 @@ def example(org: str) -> tuple[str, str]:
     return ("-f", str(EXAMPLES / f"{org}-values.yaml"))
 
 
-ALL_ON = ("--set", "database.mode=cnpg,kafka.mode=strimzi,objectStore.mode=minio,fabric.mode=operator,ray.enabled=true")
+ALL_ON = ("--set", "database.mode=cnpg,kafka.mode=strimzi,objectStore.mode=minio,validator.enabled=true,"
+          "ray.enabled=true")
 
 
 def kinds(docs: Docs, kind: str) -> Docs:
@@ -30,9 +31,9 @@ def kinds(docs: Docs, kind: str) -> Docs:
 
 
 def pod_specs(docs: Docs) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(name, pod metadata, pod spec) for every Deployment and every RayCluster group."""
+    """(name, pod metadata, pod spec) for every Deployment, StatefulSet and RayCluster group."""
     out = []
-    for d in kinds(docs, "Deployment"):
+    for d in kinds(docs, "Deployment") + kinds(docs, "StatefulSet"):
         out.append((d["metadata"]["name"], d["spec"]["template"]["metadata"], d["spec"]["template"]["spec"]))
     for d in kinds(docs, "RayCluster"):
         groups = [d["spec"]["headGroupSpec"], *d["spec"]["workerGroupSpecs"]]
@@ -40,3 +41,13 @@ def pod_specs(docs: Docs) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
             name = f"{d['metadata']['name']}/{g.get('groupName', 'head')}"
             out.append((name, g["template"]["metadata"], g["template"]["spec"]))
     return out
+
+
+def all_containers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*spec.get("initContainers", []), *spec["containers"]]
+
+
+def validator(docs: Docs) -> dict[str, Any]:
+    (sts,) = kinds(docs, "StatefulSet")
+    assert sts["metadata"]["labels"]["app.kubernetes.io/component"] == "validator"
+    return sts

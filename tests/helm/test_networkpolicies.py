@@ -26,7 +26,7 @@ def matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
 
 
 def pod_labels(docs, component: str) -> dict[str, str]:
-    for d in kinds(docs, "Deployment"):
+    for d in kinds(docs, "Deployment") + kinds(docs, "StatefulSet"):
         labels = d["spec"]["template"]["metadata"]["labels"]
         if labels["app.kubernetes.io/component"] == component:
             return labels
@@ -71,7 +71,7 @@ def test_chart_default_denies_every_release_pod(render):
     assert deny["spec"]["policyTypes"] == ["Ingress", "Egress"]
     assert "ingress" not in deny["spec"] and "egress" not in deny["spec"]
     for component in ("registry", "registry-consumer", "training-worker", "storage-gc", "audit-relay", "ray-head",
-                      "ray-worker"):
+                      "ray-worker", "validator", "bridge"):
         assert matches(deny["spec"]["podSelector"], pod_labels(docs, component)), component
 
 
@@ -142,3 +142,57 @@ def test_allowed_flows(render):
 
 def test_policies_can_be_switched_off(render):
     assert not kinds(render("--set", "networkPolicy.enabled=false"), "NetworkPolicy")
+
+
+def ingress_allows(docs, dst: dict[str, str], port: int, peer: dict[str, Any]) -> bool:
+    """Does any ingress rule of a policy selecting dst admit `peer` (a from-entry shape) on port?"""
+    for p in policies_for(docs, dst, "Ingress"):
+        for rule in p["spec"].get("ingress", []):
+            ports = [x["port"] for x in rule.get("ports", [])]
+            if ports and port not in ports:
+                continue
+            for f in rule.get("from", [{}]):
+                if "podSelector" in peer and "podSelector" in f and "namespaceSelector" not in f:
+                    if matches(f["podSelector"], peer["podSelector"]):
+                        return True
+                elif "namespace" in peer and "namespaceSelector" in f:
+                    if matches(f["namespaceSelector"], {"kubernetes.io/metadata.name": peer["namespace"]}):
+                        return True
+                elif "cidr" in peer and f.get("ipBlock", {}).get("cidr") == peer["cidr"]:
+                    return True
+    return False
+
+
+P2P = ("--set", "validator.p2p.allowedNamespaces={ledgerml-org2},validator.p2p.allowedCIDRs={198.51.100.12/32}")
+
+
+def test_validator_rpc_only_from_this_release_p2p_only_from_the_other_validators(render):
+    docs = render(*ALL_ON, *P2P)
+    val = pod_labels(docs, "validator")
+    for component in ("registry", "training-worker", "audit-consumer", "storage-relay", "bridge"):
+        src = pod_labels(docs, component)
+        assert egress_allows(docs, src, val, 26657), component
+        assert ingress_allows(docs, val, 26657, {"podSelector": src}), component
+        assert not ingress_allows(docs, val, 26656, {"podSelector": src}), component
+    other_release = {"app.kubernetes.io/instance": "other", "app.kubernetes.io/component": "registry"}
+    for outsider in (pod_labels(docs, "ray-worker"), other_release):
+        assert not ingress_allows(docs, val, 26657, {"podSelector": outsider}), outsider
+    assert not ingress_allows(docs, val, 26657, {"namespace": "ledgerml-org2"})
+    assert not ingress_allows(docs, val, 26657, {"cidr": "198.51.100.12/32"})
+    assert ingress_allows(docs, val, 26656, {"namespace": "ledgerml-org2"})
+    assert ingress_allows(docs, val, 26656, {"cidr": "198.51.100.12/32"})
+    assert not ingress_allows(docs, val, 26656, {"namespace": "ledgerml-org3"})
+    (policy,) = [p for p in kinds(docs, "NetworkPolicy") if p["metadata"]["name"].endswith("-validator")]
+    egress = policy["spec"]["egress"]
+    assert all(rule.get("to") for rule in egress), "an egress rule without 'to' allows everything"
+    p2p = [rule for rule in egress if {x["port"] for x in rule["ports"]} == {26656}]
+    assert len(p2p) == 1 and len(egress) == 2, egress  # DNS + the other validators, nothing else
+    assert {"ipBlock": {"cidr": "198.51.100.12/32"}} in p2p[0]["to"]
+
+
+def test_validator_without_peers_admits_no_p2p(render):
+    docs = render(*ALL_ON)
+    (policy,) = [p for p in kinds(docs, "NetworkPolicy") if p["metadata"]["name"].endswith("-validator")]
+    assert [r["ports"] for r in policy["spec"]["ingress"]] == [[{"port": 26657, "protocol": "TCP"}]]
+    assert all(r.get("from") for r in policy["spec"]["ingress"])
+    assert len(policy["spec"]["egress"]) == 1  # DNS only

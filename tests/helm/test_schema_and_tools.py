@@ -27,7 +27,12 @@ def test_typo_values_file_is_rejected(helm):
     [
         ("org.role=admin", "/org/role"),
         ("kafka.mode=external", "/kafka/bootstrap"),
-        ("fabric.peer.storageSize=lots", "/fabric/peer/storageSize"),
+        ("validator.storageSize=lots", "/validator/storageSize"),
+        ("validator.persistentPeers={peer.example.com:26656}", "/validator/persistentPeers/0"),
+        ("validator.latency.timeoutCommit=fast", "/validator/latency/timeoutCommit"),
+        ("validator.enabled=false", "/ledger/rpcUrl"),
+        ("validator.genesis.existingConfigMap=", "/validator/genesis/existingConfigMap"),
+        ("fabric.mode=operator", "additional properties 'fabric'"),
         ("networkPolicy.extra=1", "additional properties 'extra'"),
     ],
 )
@@ -51,7 +56,6 @@ def test_crcheck_flags_missing_documented_fields(render):
         "KafkaNodePool",
         "KafkaTopic",
         "Tenant",
-        "FabricPeer",
         "RayCluster",
     }
     assert all(crcheck.check(d) == [] for d in crs)

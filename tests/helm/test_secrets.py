@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from chartlib import ALL_ON, example, kinds
+from chartlib import ALL_ON, example, kinds, validator
 
 CASES = [(), ALL_ON, example("org1"), example("org2"), example("org3")]
 SECRETISH = re.compile(r"PASSWORD|SECRET|_KEY|TOKEN|CREDENTIAL")
@@ -23,6 +23,8 @@ def test_no_secret_value_in_any_configmap(render, args):
             assert "-----BEGIN" not in value, key
     for d in kinds(docs, "Deployment"):
         spec = d["spec"]["template"]["spec"]
+        if spec["containers"][0]["args"] == ["ledgerml.shared.bridge"]:
+            continue  # mounts nothing secret: test_bridge_and_validator_secrets
         volumes = {v["name"]: v for v in spec["volumes"]}
         for name in ("secrets", "identity"):
             assert all(set(src) == {"secret"} for src in volumes[name]["projected"]["sources"])
@@ -43,6 +45,8 @@ def test_least_privilege_mounts(render):
     docs = render()
     mounts = {}
     for d in kinds(docs, "Deployment"):
+        if d["metadata"]["labels"]["app.kubernetes.io/component"] == "bridge":
+            continue
         vol = next(v for v in d["spec"]["template"]["spec"]["volumes"] if v["name"] == "secrets")
         mounts[d["metadata"]["labels"]["app.kubernetes.io/component"]] = {
             i["path"] for s in vol["projected"]["sources"] for i in s["secret"]["items"]
@@ -54,3 +58,35 @@ def test_least_privilege_mounts(render):
     (gc,) = kinds(docs, "CronJob")
     vol = next(v for v in gc["spec"]["jobTemplate"]["spec"]["template"]["spec"]["volumes"] if v["name"] == "secrets")
     assert {i["path"] for s in vol["projected"]["sources"] for i in s["secret"]["items"]} == mounts["storage"]
+
+
+@pytest.mark.parametrize("args", CASES, ids=["defaults", "all-on", "org1", "org2", "org3"])
+def test_bridge_and_validator_secrets(render, args):
+    docs = render(*args)
+    (bridge,) = [d for d in kinds(docs, "Deployment") if d["metadata"]["name"].endswith("-bridge")]
+    volumes = bridge["spec"]["template"]["spec"]["volumes"]
+    kinds_of = [(v["name"], *(set(v) - {"name"})) for v in volumes]
+    assert kinds_of == [("data", "persistentVolumeClaim"), ("tmp", "emptyDir")]
+    spec = validator(docs)["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    keys = volumes["keys"]["projected"]
+    assert all(set(src) == {"secret"} for src in keys["sources"]) and keys["defaultMode"] == 0o440
+    assert {i["path"] for src in keys["sources"] for i in src["secret"]["items"]} == {
+        "node_key.json", "priv_validator_key.json"}
+    assert all(set(src) == {"configMap"} for src in volumes["config"]["projected"]["sources"])
+    for c in spec["containers"] + spec["initContainers"]:
+        for m in c["volumeMounts"]:
+            if m["name"] in ("keys", "config"):
+                assert m.get("readOnly") is True and c["name"] == "cometbft", (c["name"], m)
+    config = next(c for c in kinds(docs, "ConfigMap") if c["metadata"]["name"].endswith("-validator"))
+    assert "priv_key" not in str(config["data"]) and "-----BEGIN" not in str(config["data"])
+
+
+def test_validator_key_secrets_come_from_values(render):
+    docs = render("--set", "validator.nodeKey.existingSecret=nk,validator.validatorKey.existingSecret=vk,"
+                  "validator.validatorKey.key=pv.json")
+    keys = next(v for v in validator(docs)["spec"]["template"]["spec"]["volumes"] if v["name"] == "keys")
+    sources = keys["projected"]["sources"]
+    refs = {(s["secret"]["name"], i["key"], i["path"]) for s in sources for i in s["secret"]["items"]}
+    assert refs == {("nk", "node_key.json", "node_key.json"), ("vk", "pv.json", "priv_validator_key.json")}
+    assert not kinds(docs, "Secret")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from chartlib import ALL_ON, example, kinds, pod_specs
+from chartlib import ALL_ON, all_containers, example, kinds, pod_specs
 
 CASES = [ALL_ON, example("org1"), example("org2"), example("org3")]
 APIS = {"registry", "access-control", "storage", "training", "audit"}
@@ -20,7 +20,7 @@ def test_every_pod_is_restricted(render, args):
         assert psc["seccompProfile"] == {"type": "RuntimeDefault"}, name
         assert spec["automountServiceAccountToken"] is False, name
         assert not spec.get("hostNetwork") and not spec.get("hostPID"), name
-        for c in spec["containers"]:
+        for c in all_containers(spec):
             sc = c["securityContext"]
             assert sc["readOnlyRootFilesystem"] is True, (name, c["name"])
             assert sc["allowPrivilegeEscalation"] is False, (name, c["name"])
@@ -32,7 +32,7 @@ def test_apis_probe_healthz_and_readyz(render):
     docs = render(*ALL_ON)
     deployments = {d["metadata"]["labels"]["app.kubernetes.io/component"]: d for d in kinds(docs, "Deployment")}
     consumers = {f"{a}-consumer" for a in APIS - {"storage"}}
-    assert APIS | {f"{a}-relay" for a in APIS} | consumers | {"training-worker"} == set(deployments)
+    assert APIS | {f"{a}-relay" for a in APIS} | consumers | {"training-worker", "bridge"} == set(deployments)
     for name in APIS:
         c = deployments[name]["spec"]["template"]["spec"]["containers"][0]
         assert c["args"] == [f"ledgerml.{name.replace('-', '_')}", "serve"]
@@ -87,7 +87,7 @@ def test_auditor_runs_no_storage_training_or_ray(render):
     assert components.isdisjoint({"storage", "training", "storage-relay", "training-relay", "training-worker"})
     assert not kinds(docs, "RayCluster") and not kinds(docs, "CronJob")
     for cm in kinds(docs, "ConfigMap"):
-        if cm["metadata"]["name"].endswith("-endpoints"):
+        if cm["metadata"]["name"].endswith(("-endpoints", "-bridge", "-validator")):
             continue
         assert "Org3MSP" in cm["data"].values() and '["Org3MSP"]' in cm["data"].values()
         assert not any("S3_" in k for k in cm["data"])

@@ -11,7 +11,9 @@ audit: {pkg: audit, svc: audit, s3: false, orgKey: false, consume: true, worker:
 {{- define "ledgerml.pgCluster" -}}{{ include "ledgerml-lib.componentName" (list . "pg") }}{{- end -}}
 {{- define "ledgerml.kafkaCluster" -}}{{ include "ledgerml-lib.componentName" (list . "kafka") }}{{- end -}}
 {{- define "ledgerml.rayCluster" -}}{{ include "ledgerml-lib.componentName" (list . "ray") }}{{- end -}}
-{{- define "ledgerml.peerName" -}}{{ include "ledgerml-lib.componentName" (list . "peer") }}{{- end -}}
+{{- define "ledgerml.validatorName" -}}{{ include "ledgerml-lib.componentName" (list . "validator") }}{{- end -}}
+{{- define "ledgerml.validatorP2pService" -}}{{ include "ledgerml-lib.componentName" (list . "validator-p2p") }}{{- end -}}
+{{- define "ledgerml.validatorRpcService" -}}{{ include "ledgerml-lib.componentName" (list . "validator-rpc") }}{{- end -}}
 {{- define "ledgerml.tenantName" -}}{{ include "ledgerml-lib.componentName" (list . "minio") }}{{- end -}}
 
 {{- define "ledgerml.databaseSecret" -}}
@@ -28,8 +30,9 @@ audit: {pkg: audit, svc: audit, s3: false, orgKey: false, consume: true, worker:
 {{- if eq .Values.objectStore.mode "minio" -}}{{ ternary "https" "http" .Values.objectStore.minio.requestAutoCert }}://minio.{{ .Release.Namespace }}.svc{{- else -}}{{ required "objectStore.endpoint is required with objectStore.mode=external" .Values.objectStore.endpoint }}{{- end -}}
 {{- end -}}
 
-{{- define "ledgerml.peerEndpoint" -}}
-{{- if eq .Values.fabric.mode "operator" -}}{{ include "ledgerml.peerName" . }}.{{ .Release.Namespace }}.svc:7051{{- else -}}{{ required "fabric.peerEndpoint is required with fabric.mode=external" .Values.fabric.peerEndpoint }}{{- end -}}
+{{/* The ledger the services and the bridge use: this organisation's validator (RPC Service), else ledger.rpcUrl. */}}
+{{- define "ledgerml.ledgerRpcUrl" -}}
+{{- if .Values.validator.enabled -}}http://{{ include "ledgerml.validatorRpcService" . }}:26657{{- else -}}{{ required "ledger.rpcUrl is required with validator.enabled=false" .Values.ledger.rpcUrl | trimSuffix "/" }}{{- end -}}
 {{- end -}}
 
 {{/* Secret values as files named like their settings (pydantic-settings secrets_dir of ledgerml.shared). */}}
@@ -40,6 +43,8 @@ audit: {pkg: audit, svc: audit, s3: false, orgKey: false, consume: true, worker:
 {{- define "ledgerml.mspRoot" -}}/etc/ledgerml/consortium{{- end -}}
 {{/* Every organisation's service endpoints (audit sweeps, partner training services). */}}
 {{- define "ledgerml.endpointsFile" -}}/etc/ledgerml/endpoints/endpoints.json{{- end -}}
+{{/* The bridge's checkpoint.sqlite and status.json, on its claim. */}}
+{{- define "ledgerml.bridgeDataDir" -}}/var/lib/ledgerml/bridge{{- end -}}
 {{- define "ledgerml.orgKeyFile" -}}{{ include "ledgerml.secretDir" . }}/org.key{{- end -}}
 {{- define "ledgerml.rayTokenFile" -}}{{ include "ledgerml.secretDir" . }}/ray-auth-token{{- end -}}
 {{- define "ledgerml.rayTokenDir" -}}/etc/ray-auth{{- end -}}
@@ -83,6 +88,8 @@ Usage: include "ledgerml.settings" (list $ "LEDGERML_REGISTRY_" <catalog entry>)
 {{ $p }}LOG_LEVEL: {{ $v.logLevel | quote }}
 {{ $p }}IDENTITY_MSP_DIR: {{ printf "%s/msp" (include "ledgerml.identityDir" $) | quote }}
 {{ $p }}KAFKA_BOOTSTRAP: {{ include "ledgerml.kafkaBootstrap" $ | quote }}
+{{ $p }}LEDGER_RPC_URL: {{ include "ledgerml.ledgerRpcUrl" $ | quote }}
+{{ $p }}LEDGER_CHAIN_ID: {{ $v.ledger.chainId | quote }}
 {{- if $c.s3 }}
 {{- $s3 := include "ledgerml.s3Parts" $ | fromYaml }}
 {{ $p }}S3_ENDPOINT: {{ $s3.host | quote }}
@@ -119,6 +126,26 @@ Usage: include "ledgerml.settings" (list $ "LEDGERML_REGISTRY_" <catalog entry>)
 {{- end }}
 {{- end }}
 {{- end }}
+{{ $p }}TRACE_EXPORTER: {{ ternary "none" "otlp" (empty $v.otel.endpoint) | quote }}
+{{- with $v.otel.endpoint }}
+{{ $p }}OTLP_ENDPOINT: {{ . | quote }}
+{{- end }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ $v.otel.endpoint | quote }}
+OTEL_RESOURCE_ATTRIBUTES: {{ printf "ledgerml.org=%s,ledgerml.msp=%s" $v.org.name $v.org.mspId | quote }}
+{{- end -}}
+
+{{/* ledgerml.bridgeSettings: the bridge's environment (LEDGERML_BRIDGE_*, ledgerml.shared.bridge.settings): the
+validator it follows, the Kafka it publishes <org>.ledger to (the topic derives from ORG), its checkpoint dir. */}}
+{{- define "ledgerml.bridgeSettings" -}}
+{{- $v := .Values -}}{{- $p := "LEDGERML_BRIDGE_" -}}
+{{ $p }}ENVIRONMENT: "production"
+{{ $p }}ORG: {{ $v.org.name | quote }}
+{{ $p }}MSP_ID: {{ $v.org.mspId | quote }}
+{{ $p }}LOG_LEVEL: {{ $v.logLevel | quote }}
+{{ $p }}KAFKA_BOOTSTRAP: {{ include "ledgerml.kafkaBootstrap" . | quote }}
+{{ $p }}DATA_DIR: {{ include "ledgerml.bridgeDataDir" . | quote }}
+{{ $p }}LEDGER_RPC_URL: {{ include "ledgerml.ledgerRpcUrl" . | quote }}
+{{ $p }}LEDGER_CHAIN_ID: {{ $v.ledger.chainId | quote }}
 {{ $p }}TRACE_EXPORTER: {{ ternary "none" "otlp" (empty $v.otel.endpoint) | quote }}
 {{- with $v.otel.endpoint }}
 {{ $p }}OTLP_ENDPOINT: {{ . | quote }}

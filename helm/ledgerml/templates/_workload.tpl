@@ -1,9 +1,11 @@
 {{/*
 ledgerml.podSpec: the pod of one services-image process: python -m <args> with the service's settings.
 Only an API ("http" true) gets the port and the HTTP probes; relays, consumers, workers and jobs serve nothing.
+Without an "entry" (the bridge) the pod mounts no secret, identity or trust material at all; "data" mounts a
+claim read-write (the bridge's checkpoint).
 Usage: include "ledgerml.podSpec" (dict "root" $ "component" "registry" "account" "registry" "config" "<configmap>"
          "prefix" "LEDGERML_REGISTRY_" "entry" <catalog entry> "args" (list ...) "resources" {...} "http" true
-         "restartPolicy" "Always")
+         "restartPolicy" "Always" "data" (dict "claim" "<pvc>" "path" "/var/lib/...") )
 */}}
 {{- define "ledgerml.podSpec" -}}
 {{- $ := .root -}}
@@ -56,17 +58,28 @@ containers:
     securityContext:
       {{- include "ledgerml-lib.containerSecurityContext" $ | nindent 6 }}
     volumeMounts:
-      {{- include "ledgerml.secretMounts" (list $ .entry) | nindent 6 }}
+      {{- with .entry }}
+      {{- include "ledgerml.secretMounts" (list $ .) | nindent 6 }}
+      {{- end }}
+      {{- with .data }}
+      - {name: data, mountPath: {{ .path }}}
+      {{- end }}
       - {name: tmp, mountPath: /tmp}
 volumes:
+  {{- if .entry }}
   {{- include "ledgerml.secretVolumes" (list $ .prefix .entry) | nindent 2 }}
+  {{- end }}
+  {{- with .data }}
+  - name: data
+    persistentVolumeClaim: {claimName: {{ .claim }}}
+  {{- end }}
   - name: tmp
     emptyDir: {sizeLimit: 256Mi}
 {{- end -}}
 
 {{/*
 ledgerml.deployment: a Deployment of the services image (arguments of ledgerml.podSpec plus "settings",
-"replicas" and "autoscaled").
+"replicas", "autoscaled" and an optional "strategy": Recreate for a process that must never run twice).
 */}}
 {{- define "ledgerml.deployment" -}}
 {{- $ := .root -}}
@@ -81,6 +94,9 @@ spec:
   replicas: {{ .replicas }}
   {{- end }}
   revisionHistoryLimit: 5
+  {{- with .strategy }}
+  strategy: {type: {{ . }}}
+  {{- end }}
   selector:
     matchLabels:
       {{- include "ledgerml-lib.selectorLabels" (list $ .component) | nindent 6 }}
