@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Chaincode gate for `make test-chaincode`: formatting, vet, tests, and a
-# coverage floor on the core packages (pure core, port, in-memory ledger,
-# coded errors, shared names). Generated fakes and the test fixture are
-# excluded from the denominator: they are not the code under test.
+# coverage floor on everything under internal/ (pure core, port, ledgers,
+# ABCI application, envelope, MSP, policy, dispatch, coded errors, shared
+# names). Generated fakes and the test fixture are excluded from the
+# denominator: they are not the code under test.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"

@@ -69,14 +69,14 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal, ready c
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
-	if err := serve(*home, *addr, known, log, stop, ready); err != nil {
+	if err := serve(*home, *addr, known, log, stderr, stop, ready); err != nil {
 		log.Error("ledgerml-abci stopped", "err", err)
 		return 1
 	}
 	return 0
 }
 
-func serve(home, addr string, known []upgrade.Migration, log *slog.Logger, stop <-chan os.Signal, ready chan<- string) error {
+func serve(home, addr string, known []upgrade.Migration, log *slog.Logger, stderr io.Writer, stop <-chan os.Signal, ready chan<- string) error {
 	dir := filepath.Join(home, "data")
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
@@ -94,7 +94,7 @@ func serve(home, addr string, known []upgrade.Migration, log *slog.Logger, stop 
 		return errors.Join(err, store.Close())
 	}
 	srv := server.NewSocketServer(addr, app)
-	srv.SetLogger(cmtlog.NewFilter(cmtlog.NewTMLogger(cmtlog.NewSyncWriter(os.Stderr)), cmtlog.AllowError()))
+	srv.SetLogger(cmtlog.NewFilter(cmtlog.NewTMLogger(cmtlog.NewSyncWriter(stderr)), cmtlog.AllowError()))
 	if err := srv.Start(); err != nil {
 		return errors.Join(fmt.Errorf("listening on %s: %w", addr, err), app.Close())
 	}

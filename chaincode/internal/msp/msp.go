@@ -139,12 +139,6 @@ func parsePEM(p string) (*x509.Certificate, error) {
 // Members returns the member MSP ids, sorted.
 func (r *Registry) Members() []string { return slices.Clone(r.members) }
 
-// RoleOf returns an MSP's consortium role.
-func (r *Registry) RoleOf(mspID string) (Role, bool) {
-	e, ok := r.msps[mspID]
-	return e.role, ok
-}
-
 // Authenticate verifies one signature over body at time at.
 func (r *Registry) Authenticate(mspID string, certDER, sig, body []byte, at time.Time) (Signer, error) {
 	e, ok := r.msps[mspID]
