@@ -65,7 +65,7 @@ class FakeLedger:
         self.roots = roots
 
     def submit(self, function: str, args: Sequence[str], *,
-               transient: Mapping[str, bytes] | None = None) -> TxReceipt:
+               idempotency_key: str | None = None) -> TxReceipt:
         raise LedgerError(f"unexpected submit {function}")
 
     def evaluate(self, function: str, args: Sequence[str]) -> bytes:

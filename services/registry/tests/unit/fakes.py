@@ -133,7 +133,7 @@ class AnsweringLedger:
         self.calls: list[tuple[str, list[str]]] = []
 
     def submit(self, function: str, args: Sequence[str], *,
-               transient: Mapping[str, bytes] | None = None) -> TxReceipt:
+               idempotency_key: str | None = None) -> TxReceipt:
         raise AssertionError("verification never submits")
 
     def evaluate(self, function: str, args: Sequence[str]) -> bytes:
@@ -152,7 +152,7 @@ class ScriptedLedger:
         self.submitted: list[tuple[str, list[str]]] = []
 
     def submit(self, function: str, args: Sequence[str], *,
-               transient: Mapping[str, bytes] | None = None) -> TxReceipt:
+               idempotency_key: str | None = None) -> TxReceipt:
         self.submitted.append((function, list(args)))
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):

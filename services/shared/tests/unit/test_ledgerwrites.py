@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Connection
 
-from ledgerml.shared.errors import LedgerEndorsementFailed
-from ledgerml.shared.ledger import TxReceipt, UnconfiguredLedger
+from ledgerml.shared.errors import LedgerCommitUnconfirmed, LedgerEndorsementFailed
+from ledgerml.shared.ledger import Fn, TxReceipt, UnconfiguredLedger
 from ledgerml.shared.ledgerwrites import (
     LedgerWrite,
     LedgerWriteRelay,
@@ -28,10 +28,12 @@ class ScriptedLedger:
     def __init__(self, *answers: TxReceipt | Exception) -> None:
         self.answers = list(answers)
         self.calls: list[tuple[str, list[str]]] = []
+        self.keys: list[str | None] = []
 
     def submit(self, function: str, args: Sequence[str], *,
-               transient: Mapping[str, bytes] | None = None) -> TxReceipt:
+               idempotency_key: str | None = None) -> TxReceipt:
         self.calls.append((function, list(args)))
+        self.keys.append(idempotency_key)
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -63,7 +65,7 @@ def test_committed_write_records_tx_and_calls_the_hook(tmp_path: Path) -> None:
 
     relay = LedgerWriteRelay(engine=engine, ledger=ledger, on_outcome=hook, clock=lambda: T0)
     assert relay.submit_pending() == 1
-    assert ledger.calls == [("RegisterDataset", ["d1", "{}"])]
+    assert ledger.calls == [("RegisterDataset", ["d1", "{}"])] and ledger.keys == [write.id]
     with engine.connect() as conn:
         stored = get_ledger_write(conn, write.id)
     assert stored is not None and stored.state == "committed" and stored.tx_id == "tx1"
@@ -98,6 +100,23 @@ def test_chaincode_refusal_is_rejected_with_its_code(tmp_path: Path) -> None:
         stored = get_ledger_write(conn, write.id)
     assert stored is not None and stored.state == "rejected"
     assert stored.error_code == "LML-6001" and stored.tx_id == "tx9" and "NOT_OWNER" in (stored.error_detail or "")
+
+
+def test_an_unconfirmed_commit_stays_pending_with_its_tx_id_and_resubmits_with_the_same_key(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    with engine.begin() as conn:
+        write = enqueue_ledger_write(conn, function=Fn.GRANT_ACCESS, args=["r1"], subject="request:r1", now=T0)
+    ledger = ScriptedLedger(LedgerCommitUnconfirmed("not seen in 30 s", tx_id="tx5"), TxReceipt("tx5", 4))
+    assert LedgerWriteRelay(engine=engine, ledger=ledger, clock=lambda: T0).submit_pending() == 0
+    with engine.connect() as conn:
+        stored = get_ledger_write(conn, write.id)
+    assert stored is not None and (stored.state, stored.tx_id, stored.error_code) == ("pending", "tx5", "LML-6005")
+    later = T0 + timedelta(minutes=5)
+    assert LedgerWriteRelay(engine=engine, ledger=ledger, clock=lambda: later).submit_pending() == 1
+    assert ledger.keys == [write.id, write.id] and ledger.calls[0][0] == "GrantAccess"
+    with engine.connect() as conn:
+        stored = get_ledger_write(conn, write.id)
+    assert stored is not None and (stored.state, stored.tx_id, stored.block_number) == ("committed", "tx5", 4)
 
 
 def test_a_later_write_never_overtakes_a_pending_one_on_the_same_subject(tmp_path: Path) -> None:

@@ -85,7 +85,7 @@ class JobsLedger:
         return json.dumps(self.jobs[args[0]]).encode()
 
     def submit(self, function: str, args: Sequence[str], *,
-               transient: Mapping[str, bytes] | None = None) -> TxReceipt:
+               idempotency_key: str | None = None) -> TxReceipt:
         raise AssertionError("storage never submits")
 
     def events(self, *, start_block: int) -> Iterator[ChaincodeEvent]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -138,7 +138,7 @@ class FakeLedger:
     balances: dict[str, int] = field(default_factory=dict)
 
     def submit(self, function: str, args: Sequence[str], *,
-               transient: Mapping[str, bytes] | None = None) -> TxReceipt:
+               idempotency_key: str | None = None) -> TxReceipt:
         self.submitted.append((function, list(args)))
         if function in self.refuse:
             raise LedgerError(self.refuse[function], tx_id=f"tx-{len(self.submitted)}")

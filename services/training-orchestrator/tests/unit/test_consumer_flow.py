@@ -146,7 +146,7 @@ def test_model_download_checks_the_hash_on_record(engine: Engine, catalog: Catal
 
 def test_credits_come_from_the_ledger_and_only_for_your_own_org() -> None:
     ledger = FakeLedger(balances={CONSUMER: 90})
-    assert service.credits_balance(ledger=ledger, principal=USER, org=CONSUMER, auditor_orgs=()) == \
-        {"org": CONSUMER, "balance": 90}
+    balance = service.credits_balance(ledger=ledger, principal=USER, org=CONSUMER, auditor_orgs=())
+    assert (balance.org, balance.balance) == (CONSUMER, 90)
     with pytest.raises(PermissionDenied):
         service.credits_balance(ledger=ledger, principal=USER, org=OWNER, auditor_orgs=())

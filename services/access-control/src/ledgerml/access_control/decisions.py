@@ -7,7 +7,6 @@ stamp is younger than `max_staleness_s`; if the consumer stops, allows stop with
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -21,6 +20,7 @@ from ledgerml.access_control.projector import PROJECTION
 from ledgerml.shared.errors import LedgerError
 from ledgerml.shared.identity import Principal
 from ledgerml.shared.ledger import Ledger
+from ledgerml.shared.ledger.queries import check_access
 
 Source = Literal["projection", "ledger"]
 
@@ -49,19 +49,17 @@ def decide_from_projection(engine: Engine, *, principal: Principal, tenancy: aut
 
 def decide_on_ledger(ledger: Ledger, *, principal: Principal, tenancy: authz.Tenancy, organisation: str,
                      dataset_id: str, purpose: Purpose, now: datetime) -> DecisionResult:
-    """`CheckAccess` evaluated by a peer. Today the port is `UnconfiguredLedger`: 503 LML-5004, fail closed."""
+    """`CheckAccess` evaluated on this organisation's validator (fails closed: 503 when it cannot answer)."""
     authz.require_reader(principal, tenancy)
-    raw = ledger.evaluate("CheckAccess", [organisation, dataset_id, str(purpose)])
+    answer = check_access(ledger, org=organisation, dataset_id=dataset_id, purpose=str(purpose))
     try:
-        answer = json.loads(raw)
-        reason = Reason(answer["reason"])
-        allowed = answer["allowed"] is True
-        request_id = str(answer.get("request_id") or "") or None
-    except (ValueError, KeyError, TypeError):
-        raise LedgerError("CheckAccess returned an unreadable decision") from None
+        reason = Reason(answer.reason)
+    except ValueError:
+        raise LedgerError(f"CheckAccess answered with an unknown reason {answer.reason[:40]!r}") from None
+    request_id = answer.request_id or None
     grant_id = request_id if reason in (Reason.GRANTED, Reason.REVOKED, Reason.EXPIRED, Reason.MAX_JOBS_EXHAUSTED) \
         else None
-    decision = Decision(allowed, reason, request_id, grant_id, None, bool(answer.get("compute_only", False)))
+    decision = Decision(answer.allowed, reason, request_id, grant_id, None, answer.compute_only)
     return DecisionResult(decision, "ledger", now)
 
 

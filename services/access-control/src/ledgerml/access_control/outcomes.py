@@ -15,21 +15,22 @@ from sqlalchemy import Connection
 
 from ledgerml.access_control.adapters import requests as repo
 from ledgerml.access_control.domain import Answer, RequestState, merged_state
+from ledgerml.shared.ledger import Fn
 from ledgerml.shared.ledgerwrites import LedgerWrite
 
-REQUEST_ACCESS = "RequestAccess"
-ANSWERS = {"GrantAccess": Answer.GRANT, "DenyAccess": Answer.DENY, "RevokeAccess": Answer.REVOKE}
+ANSWERS: dict[str, Answer] = {Fn.GRANT_ACCESS: Answer.GRANT, Fn.DENY_ACCESS: Answer.DENY,
+                              Fn.REVOKE_ACCESS: Answer.REVOKE}
 _TARGET = {Answer.GRANT: RequestState.GRANTED, Answer.DENY: RequestState.DENIED, Answer.REVOKE: RequestState.REVOKED}
 
 
 def on_ledger_outcome(conn: Connection, write: LedgerWrite) -> None:
-    if write.function != REQUEST_ACCESS and write.function not in ANSWERS:
+    if write.function != Fn.REQUEST_ACCESS and write.function not in ANSWERS:
         return
     record = repo.get_request(conn, write.subject)
     if record is None:
         return
     at = write.updated_at
-    if write.function == REQUEST_ACCESS:
+    if write.function == Fn.REQUEST_ACCESS:
         state = RequestState.REJECTED if write.state == "rejected" else record.state
         changes: dict[str, object] = {"state": state, "updated_at": at}
         if write.state == "rejected":

@@ -21,10 +21,11 @@ from ledgerml.access_control.adapters import requests as repo
 from ledgerml.access_control.domain import Answer, Purpose, RequestState, check_answer, check_expiry
 from ledgerml.access_control.errors import InvalidExpiry, OwnDataset, OwnerMismatch, RequestNotFound
 from ledgerml.shared.identity import Principal
+from ledgerml.shared.ledger import Fn
 from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write, get_ledger_write
 
 Direction = Literal["incoming", "outgoing"]
-_FUNCTIONS = {Answer.GRANT: "GrantAccess", Answer.DENY: "DenyAccess", Answer.REVOKE: "RevokeAccess"}
+_FUNCTIONS = {Answer.GRANT: Fn.GRANT_ACCESS, Answer.DENY: Fn.DENY_ACCESS, Answer.REVOKE: Fn.REVOKE_ACCESS}
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def create_request(engine: Engine, *, principal: Principal, tenancy: authz.Tenan
             raise OwnerMismatch(f"the ledger records {known_owner} as the owner of {dataset_id}, not {owner_org}")
         args = [json.dumps({"request_id": request_id, "dataset_id": dataset_id, "purpose": str(purpose),
                             "algorithm_code_hash": algorithm_code_hash or "", "requested_expiry": _iso(expiry)})]
-        write = enqueue_ledger_write(conn, function="RequestAccess", args=args, subject=request_id, now=now)
+        write = enqueue_ledger_write(conn, function=Fn.REQUEST_ACCESS, args=args, subject=request_id, now=now)
         record = repo.RequestRecord(request_id, dataset_id, owner_org, principal.org, purpose, expiry,
                                     algorithm_code_hash, RequestState.PENDING, None, None, None, None, None,
                                     write.id, now, now)

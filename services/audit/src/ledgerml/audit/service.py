@@ -37,11 +37,10 @@ from ledgerml.audit.normalise import normalise
 from ledgerml.audit.signing import TreeHeadSigner
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events.schemas import TreeHeadAnchored
+from ledgerml.shared.ledger import Fn
 from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write
 from ledgerml.shared.messaging import Outbox
 from ledgerml.shared.persistence.tables import ledger_writes_table
-
-ANCHOR_FUNCTION = "AnchorAuditRoot"
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def anchor_latest_if_idle(conn: Connection, *, log_id: str, now: datetime) -> Si
     if pending.first() is not None or latest is None or latest.ledger_write_id is not None:
         return None
     head = latest.head
-    write = enqueue_ledger_write(conn, function=ANCHOR_FUNCTION, subject=anchor_subject(log_id),
+    write = enqueue_ledger_write(conn, function=Fn.ANCHOR_AUDIT_ROOT, subject=anchor_subject(log_id),
                                  args=[log_id, str(head.tree_size), head.root_hash.hex()], now=now)
     set_ledger_write(conn, tree_size=head.tree_size, write_id=write.id)
     return dataclasses.replace(latest, ledger_write_id=write.id)
@@ -169,7 +168,7 @@ def consistency(conn: Connection, *, store: LogStore, first: int, second: int | 
 
 def on_ledger_outcome(conn: Connection, write: LedgerWrite, *, outbox: Outbox) -> None:
     """Relay hook: an anchor settled; send the next one (latest head) and, if it committed, announce it."""
-    if write.function != ANCHOR_FUNCTION:
+    if write.function != Fn.ANCHOR_AUDIT_ROOT:
         return
     log_id, tree_size, root_hex = write.args
     anchor_latest_if_idle(conn, log_id=log_id, now=aware(write.updated_at))  # the next anchor may go now

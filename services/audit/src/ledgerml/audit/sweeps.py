@@ -1,17 +1,15 @@
 """Integrity sweep of one dataset: for every version the owner's registry knows, the owner's storage
 re-hashes the chunks; the recomputed root is compared with the registry's root and the root recorded
-on the ledger. The ledger lookup is refused today (no Fabric, LML-5004): reported, never guessed."""
+on the ledger (`GetDatasetVersion`). A ledger that cannot answer is reported, never guessed."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ledgerml.shared.errors import DependencyUnavailable, LedgerError, LedgerMLError
 from ledgerml.shared.ledger import Ledger
-
-LEDGER_VERSION_FUNCTION = "GetDatasetVersion"
+from ledgerml.shared.ledger.queries import get_dataset_version
 
 
 @dataclass(frozen=True)
@@ -31,16 +29,12 @@ class StoragePort(Protocol):
 def ledger_root(ledger: Ledger, dataset_id: str, version: str) -> tuple[str | None, str]:
     """(root, note): the version's root as recorded on the channel, or None and why not."""
     try:
-        raw = ledger.evaluate(LEDGER_VERSION_FUNCTION, [dataset_id, version])
+        recorded = get_dataset_version(ledger, dataset_id, version)
     except DependencyUnavailable as exc:
         return None, f"ledger root unavailable ({exc.code}): {exc.detail}"
     except LedgerError as exc:
         return None, f"ledger lookup failed ({exc.code}): {exc.detail}"
-    try:
-        root = json.loads(raw)["merkle_root"]
-    except (ValueError, KeyError, TypeError):
-        return None, "ledger answered without a merkle_root"
-    return str(root), "recorded on the ledger"
+    return recorded.merkle_root, "recorded on the ledger"
 
 
 def _version_report(version: RegisteredVersion, *, owner_org: str, dataset_id: str, storage: StoragePort,

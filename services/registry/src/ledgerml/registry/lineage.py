@@ -7,13 +7,13 @@ against this catalog) and compares every lineage field with the ledger's record 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from ledgerml.registry.domain import canonical_json, sha256_hex
+from ledgerml.shared.ledger.queries import TrainedModel
 
 CheckStatus = Literal["match", "mismatch", "missing"]
 
@@ -111,40 +111,23 @@ def local_checks(model: ModelRecord, *, catalog_roots: Mapping[tuple[str, str], 
     return tuple(checks)
 
 
-def _get(record: Mapping[str, Any], *path: str) -> str | None:
-    value: Any = record
-    for key in path:
-        value = value.get(key) if isinstance(value, Mapping) else None
-    return None if value is None else str(value)
-
-
-def parse_ledger_model(raw: bytes) -> Mapping[str, Any] | None:
-    """The chaincode's `Model` record (JSON), or None when the bytes are not one."""
-    try:
-        record = json.loads(raw)
-    except ValueError:
-        return None
-    return record if isinstance(record, Mapping) else None
-
-
-def ledger_checks(model: ModelRecord, record: Mapping[str, Any]) -> tuple[Check, ...]:
+def ledger_checks(model: ModelRecord, record: TrainedModel) -> tuple[Check, ...]:
     """Compare every lineage field of the local record (expected) with the ledger's (actual)."""
+    lineage, algorithm = record.lineage, record.lineage.algorithm
     checks = [
-        _check("model_hash", model.model_id, _get(record, "model_hash")),
-        _check("holder_org", model.holder_org, _get(record, "holder")),
-        _check("producer_org", model.producer_org, _get(record, "producer")),
-        _check("job_id", model.job_id, _get(record, "lineage", "job_id")),
-        _check("algorithm", model.algorithm, _get(record, "lineage", "algorithm", "name")),
-        _check("code_hash", model.code_hash, _get(record, "lineage", "algorithm", "code_hash")),
-        _check("hyperparameters_hash", model.hyperparameters_hash, _get(record, "lineage", "hyperparameters_hash")),
-        _check("transcript_root", model.transcript_root, _get(record, "lineage", "transcript_root")),
-        _check("metrics_hash", model.metrics_hash, _get(record, "lineage", "metrics_hash")),
+        _check("model_hash", model.model_id, record.model_hash),
+        _check("holder_org", model.holder_org, record.holder),
+        _check("producer_org", model.producer_org, record.producer),
+        _check("job_id", model.job_id, lineage.job_id),
+        _check("algorithm", model.algorithm, algorithm.name if algorithm else None),
+        _check("code_hash", model.code_hash, algorithm.code_hash if algorithm else None),
+        _check("hyperparameters_hash", model.hyperparameters_hash, lineage.hyperparameters_hash or None),
+        _check("transcript_root", model.transcript_root, lineage.transcript_root or None),
+        _check("metrics_hash", model.metrics_hash, lineage.metrics_hash or None),
     ]
-    raw_inputs = record.get("lineage", {}).get("inputs") if isinstance(record.get("lineage"), Mapping) else None
-    ledger_inputs = [i for i in raw_inputs if isinstance(i, Mapping)] if isinstance(raw_inputs, list) else []
-    checks.append(_check("inputs.count", str(len(model.inputs)), str(len(ledger_inputs))))
-    for i, (mine, theirs) in enumerate(zip(model.inputs, ledger_inputs, strict=False)):
+    checks.append(_check("inputs.count", str(len(model.inputs)), str(len(lineage.inputs))))
+    for i, (mine, theirs) in enumerate(zip(model.inputs, lineage.inputs, strict=False)):
         checks.append(_check(f"inputs[{i}].dataset", f"{mine.dataset_id}@{mine.version}",
-                             f"{_get(theirs, 'dataset_id')}@{_get(theirs, 'version')}"))
-        checks.append(_check(f"inputs[{i}].merkle_root", mine.merkle_root, _get(theirs, "merkle_root")))
+                             f"{theirs.dataset_id}@{theirs.version}"))
+        checks.append(_check(f"inputs[{i}].merkle_root", mine.merkle_root, theirs.merkle_root or None))
     return tuple(checks)

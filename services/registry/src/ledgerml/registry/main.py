@@ -10,8 +10,7 @@ from fastapi import FastAPI
 from ledgerml.registry import SERVICE, __version__, api, api_models
 from ledgerml.registry.adapters.db import MIGRATIONS
 from ledgerml.registry.settings import RegistrySettings, get_settings
-from ledgerml.shared.ledger import UnconfiguredLedger
-from ledgerml.shared.runtime import open_runtime
+from ledgerml.shared.runtime import build_ledger, open_runtime
 from ledgerml.shared.web.app import build_app
 
 
@@ -20,8 +19,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: RegistrySettings = app.dependency_overrides.get(get_settings, get_settings)()
     with open_runtime(settings, migrations=MIGRATIONS) as runtime:
         runtime.install(app, audience=SERVICE)
-        # No Fabric Gateway adapter exists (docs/decisions/0002): ledger reads refuse with LML-5004.
-        app.state.ledger = UnconfiguredLedger()
+        app.state.ledger = build_ledger(settings)
         yield
 
 

@@ -35,13 +35,11 @@ from ledgerml.registry.ports import CatalogStore, EventSink, LedgerWrites
 from ledgerml.shared.errors import LedgerMLError, NotFound
 from ledgerml.shared.events.schemas import DatasetRegistered, DatasetVersionRegistered, VersionStored
 from ledgerml.shared.identity import Principal
+from ledgerml.shared.ledger import Fn
 from ledgerml.shared.ledgerwrites import LedgerWrite
 
 log = logging.getLogger(__name__)
 REFUSED = Counter("ledgerml_registry_events_refused_total", "Consumed events the registry refused", ["code"])
-
-REGISTER_DATASET = "RegisterDataset"
-REGISTER_VERSION = "RegisterDatasetVersion"
 
 
 def register_dataset(*, store: CatalogStore, writes: LedgerWrites, principal: Principal, registry_org: str,
@@ -55,7 +53,7 @@ def register_dataset(*, store: CatalogStore, writes: LedgerWrites, principal: Pr
         raise DatasetExists(f"dataset id {spec.dataset_id!r} is already in the catalog; choose another or omit "
                             "dataset_id to have one generated")
     # The dataset id is the subject: its versions' writes then reach the ledger after it, in order.
-    write_id = writes.enqueue(function=REGISTER_DATASET, args=spec.register_args(), subject=spec.dataset_id)
+    write_id = writes.enqueue(function=Fn.REGISTER_DATASET, args=spec.register_args(), subject=spec.dataset_id)
     store.add_dataset(Dataset(spec=spec, owner_org=owner, created_at=now or datetime.now(UTC), origin="local"),
                       ledger_write_id=write_id)
     return _existing(store, spec.dataset_id)
@@ -119,7 +117,7 @@ def record_stored_version(*, store: CatalogStore, writes: LedgerWrites, registry
                      subject=f"{stored.dataset_id}@{stored.version}", error=error)
         return None
     args = version_register_args(version, schema=dataset.spec.schema)
-    write_id = writes.enqueue(function=REGISTER_VERSION, args=args, subject=stored.dataset_id)
+    write_id = writes.enqueue(function=Fn.REGISTER_DATASET_VERSION, args=args, subject=stored.dataset_id)
     store.add_version(version, ledger_write_id=write_id)
     return store.version(stored.dataset_id, stored.version)
 

@@ -18,7 +18,6 @@ from ledgerml.registry.lineage import (
     ledger_checks,
     local_checks,
     metrics_hash,
-    parse_ledger_model,
 )
 from ledgerml.registry.policy import authorise_model_read, model_party
 from ledgerml.registry.ports import CatalogStore, ModelStore
@@ -26,8 +25,7 @@ from ledgerml.shared.errors import DependencyUnavailable, LedgerError, NotFound
 from ledgerml.shared.events.schemas import TrainingCompleted, TrainingRequested
 from ledgerml.shared.identity import Principal
 from ledgerml.shared.ledger import Ledger
-
-GET_MODEL = "GetModel"
+from ledgerml.shared.ledger.queries import get_model as get_ledger_model
 
 
 def record_training_request(*, models: ModelStore, requested: TrainingRequested,
@@ -95,14 +93,9 @@ def verify_model(*, models: ModelStore, catalog: CatalogStore, ledger: Ledger, p
             roots[(item.dataset_id, item.version)] = stored.merkle_root
     local = local_checks(model, catalog_roots=roots)
     try:
-        raw = ledger.evaluate(GET_MODEL, [model.model_id])
+        record = get_ledger_model(ledger, model.model_id)
     except (DependencyUnavailable, LedgerError) as exc:
         return Verification(model_id=model.model_id, local=local, ledger=(), ledger_available=False,
                             ledger_error_code=exc.code, ledger_error_detail=exc.detail)
-    record = parse_ledger_model(raw)
-    if record is None:
-        return Verification(model_id=model.model_id, local=local, ledger=(), ledger_available=False,
-                            ledger_error_code=LedgerError.code,
-                            ledger_error_detail="the ledger's GetModel answer is not a model record")
     return Verification(model_id=model.model_id, local=local, ledger=ledger_checks(model, record),
                         ledger_available=True)

@@ -102,13 +102,14 @@ class DependencyUnavailable(LedgerMLError):
 
 
 class LedgerNotConfigured(DependencyUnavailable):
-    """No Fabric Gateway adapter is configured (docs/decisions/0002): ledger-backed steps refuse."""
+    """No ledger endpoint is configured for this service: ledger-backed steps refuse (fail closed)."""
 
     code, title = "LML-5004", "Ledger not configured"
 
     def __init__(self, detail: str | None = None) -> None:
-        super().__init__(detail or "no Fabric ledger is configured for this service (docs/decisions/0002); "
-                         "ledger-backed operations are refused until one is", dependency="ledger", retry_after_s=60)
+        super().__init__(detail or "no ledger endpoint is configured for this service (set its LEDGER_RPC_URL "
+                         "and LEDGER_CHAIN_ID); ledger-backed operations are refused until one is",
+                         dependency="ledger", retry_after_s=60)
 
 
 class PeerServiceError(LedgerMLError):
@@ -128,17 +129,59 @@ class EventRejected(LedgerMLError):
 
 
 class LedgerError(LedgerMLError):
-    """A ledger call failed; always carries the transaction id when one exists."""
+    """A ledger call failed; carries the transaction id when one exists and, when the chaincode refused,
+    its own code (`LML-CC-0004`) and name (`FORBIDDEN_NOT_OWNER`)."""
 
     code, status, title = "LML-6000", 502, "Ledger call failed"
+    tx_id: str | None = None
+    chaincode_code: str | None = None
+    chaincode_name: str | None = None
 
-    def __init__(self, detail: str | None = None, *, tx_id: str | None = None) -> None:
+    def __init__(self, detail: str | None = None, *, tx_id: str | None = None, chaincode_code: str | None = None,
+                 chaincode_name: str | None = None) -> None:
         super().__init__(detail)
+        self.tx_id = tx_id
+        self.chaincode_code = chaincode_code
+        self.chaincode_name = chaincode_name
+
+
+class LedgerRejected(LedgerError):
+    """The chaincode or the ledger application's rules refused the transaction or query (a conflict
+    with the ledger's state unless a subclass says otherwise)."""
+
+    code, status, title = "LML-6001", 409, "Ledger refused the transaction"
+
+
+LedgerEndorsementFailed = LedgerRejected  # the Fabric-era name of the same refusal
+
+
+class LedgerRecordNotFound(LedgerRejected, NotFound):
+    code, status, title = "LML-6002", 404, "Ledger record not found"
+
+
+class LedgerForbidden(LedgerRejected, PermissionDenied):
+    code, status, title = "LML-6003", 403, "Ledger refused the caller"
+
+
+class LedgerInvalidArgument(LedgerRejected, InvalidRequest):
+    code, status, title = "LML-6004", 422, "Ledger refused an argument"
+
+
+class LedgerCommitUnconfirmed(DependencyUnavailable, LedgerError):
+    """A submitted transaction was not seen committed before the deadline. It may still commit:
+    resubmitting the same write (same idempotency key, same bytes) never writes twice."""
+
+    code, status, title = "LML-6005", 503, "Ledger commit not confirmed in time"
+
+    def __init__(self, detail: str | None = None, *, tx_id: str, retry_after_s: int = 5) -> None:
+        super().__init__(detail, dependency="ledger", retry_after_s=retry_after_s)
         self.tx_id = tx_id
 
 
-class LedgerEndorsementFailed(LedgerError):
-    code, status, title = "LML-6001", 409, "Ledger endorsement refused"
+class LedgerProofInvalid(LedgerError):
+    """A ledger read's Merkle proof does not verify against the block header's app hash."""
+
+    code, status, title = "LML-6006", 502, "Ledger proof does not verify"
 
 
 class ConfigurationInvalid(LedgerMLError):

@@ -1,13 +1,14 @@
 """The ledger-write outbox: a service records the ledger transaction it needs in the same database
 transaction as its own state change, and a relay submits it through the `Ledger` port.
 
-Why: a request handler that submitted to Fabric directly could commit its local state and crash
+Why: a request handler that submitted to the ledger directly could commit its local state and crash
 before the ledger call, or commit on the ledger and lose the local record. Here nothing is lost, the
 API answers 202 with the write's honest state (pending / committed with tx id and block / rejected
 with the chaincode's error code), and writes about one subject are submitted in the order they were
-made (a revoke never overtakes its grant). A crash between the ledger's commit and the row update
-resubmits that write: chaincode functions are keyed by caller-chosen ids, so the replay is refused as
-a duplicate and recorded as such, never applied twice.
+made (a revoke never overtakes its grant). A crash between the ledger's commit and the row update, or a
+commit not confirmed in time, resubmits that write with its id as the idempotency key: the ledger
+recognises the same signed transaction (same nonce) and answers with the first commit's receipt, so a
+write is never applied twice.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy import Connection, Engine, and_, exists, insert, select, update
 from sqlalchemy.orm import aliased
 
 from ledgerml.shared.errors import DependencyUnavailable, LedgerError
-from ledgerml.shared.ledger import Ledger
+from ledgerml.shared.ledger import Fn, Ledger
 from ledgerml.shared.persistence.tables import ledger_writes_table as t
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,11 @@ def _row_to_write(row: object) -> LedgerWrite:
                        m["updated_at"])
 
 
-def enqueue_ledger_write(conn: Connection, *, function: str, args: Sequence[str], subject: str,
+def enqueue_ledger_write(conn: Connection, *, function: Fn | str, args: Sequence[str], subject: str,
                          now: datetime | None = None) -> LedgerWrite:
     """Record a ledger transaction to submit; call inside the transaction that changes local state."""
     at = now or datetime.now(UTC)
+    function = str(function)
     write = LedgerWrite(str(uuid.uuid4()), function, tuple(args), subject, "pending", None, None, None, None, 0,
                         at, at)
     conn.execute(insert(t).values(id=write.id, function=function, args=json.dumps(list(args)).encode(),
@@ -121,7 +123,7 @@ class LedgerWriteRelay:
         now = self._clock()
         changes: dict[str, object] = {"attempts": write.attempts + 1, "updated_at": now}
         try:
-            receipt = self._ledger.submit(write.function, list(write.args))
+            receipt = self._ledger.submit(write.function, list(write.args), idempotency_key=write.id)
             changes |= {"state": "committed", "tx_id": receipt.tx_id, "block_number": receipt.block_number,
                         "error_code": None, "error_detail": None}
             outcome = "committed"
@@ -129,6 +131,8 @@ class LedgerWriteRelay:
             backoff = min(MAX_BACKOFF_S, 2 ** min(write.attempts, 6))
             changes |= {"error_code": exc.code, "error_detail": exc.detail[:1024],
                         "next_attempt_at": now + timedelta(seconds=backoff)}
+            if isinstance(exc, LedgerError) and exc.tx_id:  # broadcast, commit not yet confirmed
+                changes["tx_id"] = exc.tx_id
             outcome = "retry"
         except LedgerError as exc:
             changes |= {"state": "rejected", "tx_id": exc.tx_id, "error_code": exc.code,

@@ -22,8 +22,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from ledgerml.shared.errors import ConfigurationInvalid
-from ledgerml.shared.identity import TrustStore, load_trust_store
+from ledgerml.shared.identity import TrustStore, load_identity, load_trust_store
 from ledgerml.shared.ledger import Ledger, UnconfiguredLedger
+from ledgerml.shared.ledger.cometbft import CometBftLedger
 from ledgerml.shared.ledgerwrites import LedgerWriteRelay, OutcomeHook
 from ledgerml.shared.messaging import IdempotentConsumer, OutboxRelay
 from ledgerml.shared.messaging.kafka import KafkaPublisher, KafkaReadiness
@@ -102,8 +103,20 @@ ConsumerFactory = Callable[[ServiceSettings, Engine], Sequence[IdempotentConsume
 
 
 def build_ledger(settings: ServiceSettings) -> Ledger:
-    """The ledger adapter for this process. Only `UnconfiguredLedger` exists today (decision 0002)."""
-    return UnconfiguredLedger()
+    """The CometBFT adapter signing as this service's identity when a ledger endpoint is configured
+    (docs/decisions/0003), else `UnconfiguredLedger`, which refuses every call with LML-5004."""
+    if settings.ledger_rpc_url is None:
+        return UnconfiguredLedger()
+    prefix = settings.model_config.get("env_prefix", "LEDGERML_")
+    if not settings.ledger_chain_id:
+        raise ConfigurationInvalid(f"{prefix}LEDGER_RPC_URL is set but {prefix}LEDGER_CHAIN_ID is not")
+    if settings.identity_msp_dir is None:
+        raise ConfigurationInvalid(f"set {prefix}IDENTITY_MSP_DIR: {settings.service_name} signs its ledger "
+                                   "transactions as that identity")
+    identity = load_identity(settings.msp_id, msp_dir=settings.identity_msp_dir)
+    return CometBftLedger(rpc_url=settings.ledger_rpc_url, chain_id=settings.ledger_chain_id, identity=identity,
+                          commit_timeout_s=settings.ledger_commit_timeout_s,
+                          verify_url=settings.ledger_verify_rpc_url)
 
 
 def _stop_on_signals() -> threading.Event:

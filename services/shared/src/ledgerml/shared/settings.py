@@ -47,7 +47,12 @@ class ServiceSettings(BaseSettings):
     database_url: SecretStr = SecretStr("")
     kafka_bootstrap: str = "127.0.0.1:9092"
     msp_root: Path | None = Field(default=None, description="consortium crypto root (MSP folders)")
-    identity_msp_dir: Path | None = None
+    identity_msp_dir: Path | None = Field(default=None, description="this service's signing identity (MSP folder)")
+    ledger_rpc_url: str | None = Field(default=None, description="CometBFT RPC of this organisation's validator")
+    ledger_chain_id: str | None = None
+    ledger_commit_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    ledger_verify_rpc_url: str | None = Field(default=None, description="another validator's RPC to check "
+                                              "proofs against (default: ledger_rpc_url)")
     auditor_orgs: tuple[str, ...] = ("Org3MSP",)
     tls_cert: Path | None = None
     tls_key: Path | None = None

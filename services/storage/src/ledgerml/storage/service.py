@@ -7,7 +7,6 @@ wrapper, registry directory, access decisions, ledger, outbox) built by the comp
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ledgerml.shared.events.schemas import IntegrityViolated as IntegrityViolatedEvent
 from ledgerml.shared.identity import Principal, Role
 from ledgerml.shared.ledger import Ledger
+from ledgerml.shared.ledger.queries import get_training_job
 from ledgerml.shared.messaging import Outbox
 from ledgerml.storage.adapters import repository as repo
 from ledgerml.storage.domain import ChunkFailure, IntegrityReport, Manifest
@@ -98,13 +98,12 @@ def authorise_job_read(storage: Storage, principal: Principal, *, job_id: str, m
     Today the ledger refuses every call (`LedgerNotConfigured`, 503): the read fails closed."""
     if principal.org != storage.msp_id or principal.subject.split("@")[0] != storage.training_identity:
         raise InternalReadRefused(f"{principal} is not {storage.msp_id}'s {storage.training_identity} service")
-    job = json.loads(storage.ledger.evaluate("GetTrainingJob", [job_id]))
-    inputs = [i for i in job.get("inputs") or []
-              if i.get("dataset_id") == manifest.dataset_id and i.get("version") == manifest.version]
-    if job.get("status") != "ACCEPTED" or job.get("owner") != storage.msp_id or not inputs:
+    job = get_training_job(storage.ledger, job_id)
+    inputs = job.inputs_of(manifest.dataset_id, manifest.version)
+    if job.status != "ACCEPTED" or job.owner != storage.msp_id or not inputs:
         raise JobNotAuthorised(f"job {job_id} is not an accepted job of {storage.msp_id} over "
                                f"{manifest.dataset_id}@{manifest.version}")
-    anchored = inputs[0].get("merkle_root")
+    anchored = inputs[0].merkle_root
     if anchored and anchored != manifest.merkle_root:
         raise root_mismatch(storage, manifest, expected=anchored, source="the ledger")
 

@@ -20,12 +20,13 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from ledgerml.shared.errors import DependencyUnavailable, LedgerMLError
+from ledgerml.shared.ledger import Fn
 from ledgerml.shared.ledgerwrites import enqueue_ledger_write
 from ledgerml.training.adapters import db
 from ledgerml.training.algorithms import Catalog, hyperparameters_hash, resolve_hyperparameters
 from ledgerml.training.domain import DatasetRef, Job, JobRole, JobState, result_args, submission_id_for
 from ledgerml.training.errors import ResultRejected
-from ledgerml.training.ledgerflow import FN_ACCEPT, FN_RESULT, enqueue_fail_training
+from ledgerml.training.ledgerflow import enqueue_fail_training
 from ledgerml.training.ports import (
     AccessDecisions,
     DatasetDirectory,
@@ -94,7 +95,7 @@ def screen(p: ExecutorPorts, job: Job) -> None:
     with p.engine.begin() as conn:
         if db.transition(conn, job.job_id, expect=received, to=JobState.ACCEPTING, owner_org=p.msp_id,
                          hyperparameters=params, hyperparameters_hash=hyperparameters_hash(params)):
-            enqueue_ledger_write(conn, function=FN_ACCEPT, args=[job.job_id], subject=job.job_id)
+            enqueue_ledger_write(conn, function=Fn.ACCEPT_TRAINING, args=[job.job_id], subject=job.job_id)
 
 
 def start(p: ExecutorPorts, job: Job) -> None:
@@ -160,7 +161,7 @@ def follow(p: ExecutorPorts, job: Job) -> None:
         if db.transition(conn, job.job_id, expect=running, to=JobState.REPORTING, model_sha256=result.model_sha256,
                          transcript_root=result.transcript_root, metrics=result.metrics,
                          metrics_hash=result.metrics_hash, progress=result.progress):
-            enqueue_ledger_write(conn, function=FN_RESULT, subject=job.job_id, args=result_args(
+            enqueue_ledger_write(conn, function=Fn.SUBMIT_TRAINING_RESULT, subject=job.job_id, args=result_args(
                 job.job_id, model_sha256=result.model_sha256, transcript_root=result.transcript_root,
                 metrics_hash=result.metrics_hash))
     p.runner.discard(sid)

@@ -16,12 +16,12 @@ from sqlalchemy import Connection
 
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events.schemas import TrainingAccepted, TrainingCompleted, TrainingFailed, TrainingRequested
+from ledgerml.shared.ledger import Fn
 from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write
 from ledgerml.training.adapters import db
 from ledgerml.training.domain import FINAL, RAY_MAY_RUN, DatasetRef, Job, JobRole, JobState, fail_reason
 
 log = logging.getLogger(__name__)
-FN_ACCEPT, FN_RESULT, FN_FAIL = "AcceptTraining", "SubmitTrainingResult", "FailTraining"
 OPEN = frozenset(JobState) - FINAL
 
 
@@ -88,20 +88,20 @@ def on_ledger_outcome(conn: Connection, write: LedgerWrite) -> None:
     elif write.function == "CancelTraining":
         db.transition(conn, job_id, expect={JobState.CANCELLING},
                       to=JobState.CANCELLED if committed else JobState.REQUESTED)
-    elif write.function == FN_ACCEPT:
+    elif write.function == Fn.ACCEPT_TRAINING:
         db.transition(conn, job_id, expect={JobState.ACCEPTING},
                       to=JobState.ACCEPTED if committed else JobState.ABANDONED,
                       failure_reason=None if committed else fail_reason(refusal))
-    elif write.function == FN_RESULT:
+    elif write.function == Fn.SUBMIT_TRAINING_RESULT:
         if committed:
             db.transition(conn, job_id, expect={JobState.REPORTING}, to=JobState.SUCCEEDED)
         elif db.transition(conn, job_id, expect={JobState.REPORTING}, to=JobState.FAILING,
                            failure_reason=fail_reason(refusal)):
             enqueue_fail_training(conn, job_id, reason="result refused by the ledger")
-    elif write.function == FN_FAIL:
+    elif write.function == Fn.FAIL_TRAINING:
         db.transition(conn, job_id, expect={JobState.FAILING}, to=JobState.FAILED,
                       **({} if committed else {"failure_reason": fail_reason(refusal)}))
 
 
 def enqueue_fail_training(conn: Connection, job_id: str, *, reason: str) -> LedgerWrite:
-    return enqueue_ledger_write(conn, function=FN_FAIL, args=[job_id, fail_reason(reason)], subject=job_id)
+    return enqueue_ledger_write(conn, function=Fn.FAIL_TRAINING, args=[job_id, fail_reason(reason)], subject=job_id)

@@ -7,7 +7,6 @@ outbox in the same transaction as the job's own state, so the answer is always t
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +17,8 @@ from sqlalchemy import Engine
 
 from ledgerml.shared.errors import ConfigurationInvalid, PermissionDenied
 from ledgerml.shared.identity import Principal
-from ledgerml.shared.ledger import Ledger
+from ledgerml.shared.ledger import Fn, Ledger
+from ledgerml.shared.ledger.queries import Balance, get_balance
 from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write, ledger_writes_for
 from ledgerml.training.adapters import db
 from ledgerml.training.algorithms import Catalog, hyperparameters_hash, resolve_hyperparameters
@@ -35,8 +35,6 @@ from ledgerml.training.domain import (
 )
 from ledgerml.training.errors import JobExists, JobNotCancellable, JobNotFound, ModelIntegrityFailed, ModelNotReady
 from ledgerml.training.ports import ModelStore, PartnerOrchestrators
-
-FN_REQUEST, FN_CANCEL = "RequestTraining", "CancelTraining"
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,8 @@ def submit_job(*, engine: Engine, catalog: Catalog, principal: Principal, org: s
     with engine.begin() as conn:
         if not db.insert_job(conn, job):
             raise JobExists(f"a training job {chosen!r} exists already; choose another job_id")
-        write = enqueue_ledger_write(conn, function=FN_REQUEST, args=request_training_args(job), subject=chosen)
+        write = enqueue_ledger_write(conn, function=Fn.REQUEST_TRAINING, args=request_training_args(job),
+                                     subject=chosen)
     return JobDetails(job, [write])
 
 
@@ -101,7 +100,7 @@ def cancel_job(*, engine: Engine, principal: Principal, org: str, job_id: str) -
         if not db.transition(conn, job_id, expect={JobState.REQUESTED}, to=JobState.CANCELLING):
             raise JobNotCancellable(f"job {job_id} is {details.job.state}; only a requested job that the owner "
                                     "has not accepted can be cancelled")
-        enqueue_ledger_write(conn, function=FN_CANCEL, args=[job_id], subject=job_id)
+        enqueue_ledger_write(conn, function=Fn.CANCEL_TRAINING, args=[job_id], subject=job_id)
     return _load(engine, job_id)
 
 
@@ -153,8 +152,8 @@ def job_model(*, engine: Engine, store: ModelStore | None, partners: PartnerOrch
     return weights, job.model_sha256
 
 
-def credits_balance(*, ledger: Ledger, principal: Principal, org: str, auditor_orgs: Collection[str]) -> Any:
+def credits_balance(*, ledger: Ledger, principal: Principal, org: str, auditor_orgs: Collection[str]) -> Balance:
     """Balances live on the ledger only (GetBalance); without one this refuses with LML-5004."""
     if principal.org != org and principal.org not in auditor_orgs:
         raise PermissionDenied(f"{principal.org} may read its own balance, not {org}'s")
-    return json.loads(ledger.evaluate("GetBalance", [org]))
+    return get_balance(ledger, org)

@@ -2,6 +2,7 @@
 
 Generated from chaincode/contract.json by `python -m ledgerml.shared.ledger.gen`; do not edit by hand.
 """
+# ruff: noqa: E501
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ class Fn(StrEnum):
     ANCHOR_AUDIT_ROOT = "AnchorAuditRoot"
     GET_LATEST_ANCHOR = "GetLatestAnchor"
     GET_ANCHOR = "GetAnchor"
+    SCHEDULE_UPGRADE = "ScheduleUpgrade"
+    GET_UPGRADE = "GetUpgrade"
+    PROBE = "Probe"
 
 
 SUBMIT_FUNCTIONS: frozenset[Fn] = frozenset({
@@ -63,6 +67,8 @@ SUBMIT_FUNCTIONS: frozenset[Fn] = frozenset({
     Fn.EXPIRE_TRAINING,
     Fn.CANCEL_TRAINING,
     Fn.ANCHOR_AUDIT_ROOT,
+    Fn.SCHEDULE_UPGRADE,
+    Fn.PROBE,
 })
 
 
@@ -84,6 +90,7 @@ EVALUATE_FUNCTIONS: frozenset[Fn] = frozenset({
     Fn.GET_MODEL,
     Fn.GET_LATEST_ANCHOR,
     Fn.GET_ANCHOR,
+    Fn.GET_UPGRADE,
 })
 
 
@@ -142,3 +149,15 @@ class CCError(Enum):
     UNSUPPORTED_SCHEMA = ("LML-CC-0014", "the stored record has a schema version newer than this chaincode")
     LEDGER = ("LML-CC-0015", "the ledger refused a read or write")
     INTERNAL = ("LML-CC-0016", "a chaincode invariant was violated; this is a bug")
+    UNAUTHENTICATED = ("LML-CC-0017", "a signature is missing or invalid, or its certificate does not chain to the named MSP at the block time or is not ECDSA P-256")
+    REPLAYED = ("LML-CC-0018", "a transaction with this submitter MSP and nonce is already on the ledger; the log names its tx id")
+    MALFORMED_TX = ("LML-CC-0019", "the transaction is not a well-formed envelope: JSON, base64, size and argument limits, nonce, known submit function")
+    FORBIDDEN_ROLE = ("LML-CC-0020", "the signer's role or its organisation's consortium role may not call this function or co-sign")
+    QUORUM_NOT_MET = ("LML-CC-0021", "admins of a majority of member organisations must sign this transaction")
+    WRONG_CHAIN = ("LML-CC-0022", "the transaction names another chain id than this network's")
+
+
+# Upgrades the chaincode knows: name -> the record schema version it introduces.
+UPGRADES: dict[str, int] = {
+    "v3": 3,
+}

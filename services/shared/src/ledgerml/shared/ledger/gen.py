@@ -24,6 +24,7 @@ _HEADER = '''"""Names the chaincode shares with Python: functions, events, error
 
 Generated from chaincode/contract.json by `python -m ledgerml.shared.ledger.gen`; do not edit by hand.
 """
+# ruff: noqa: E501
 
 from __future__ import annotations
 
@@ -77,6 +78,12 @@ def _frozenset(name: str, members: Sequence[str]) -> str:
     return f"\n\n{name}: frozenset[Fn] = frozenset({{\n{items}}})\n"
 
 
+def _upgrades(upgrades: Sequence[Mapping[str, Any]]) -> str:
+    items = "".join(f"    {_literal(u['name'])}: {int(u['schema_version'])},\n" for u in upgrades)
+    return ('\n\n# Upgrades the chaincode knows: name -> the record schema version it introduces.\n'
+            f"UPGRADES: dict[str, int] = {{\n{items}}}\n")
+
+
 def render(contract: Mapping[str, Any]) -> str:
     functions: list[Mapping[str, str]] = list(contract["functions"])
     errors: Mapping[str, Mapping[str, str]] = contract["errors"]
@@ -90,6 +97,7 @@ def render(contract: Mapping[str, Any]) -> str:
         _frozenset("EVALUATE_FUNCTIONS", [f["name"] for f in functions if f["kind"] == "evaluate"]),
         _str_enum("Event", "Every event name a transaction may carry.", list(contract["events"])),
         _CCERROR.format(members=members),
+        _upgrades(contract.get("upgrades") or []),
     ])
 
 
