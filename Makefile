@@ -9,7 +9,7 @@ MYPY_STRICT := services/shared/src services/registry/src services/access-control
 	services/training-orchestrator/src services/audit/src sdk/src
 MYPY_PATH := $(subst $(eval) ,:,$(MYPY_STRICT)):stack/src
 
-.PHONY: help install up down status clean demo test lint test-unit test-integration test-e2e test-chaincode helm-check bench services-up services-down
+.PHONY: help install up down status clean demo test lint test-unit test-integration test-e2e test-chaincode helm-check bench services-up services-down chaincode-upgrade
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,9 @@ services-down: ## Stop the services started by services-up
 
 status: ## Report each component and validator (height, peers); non-zero if one is down or stalled
 	@$(STACK) status --profile dev
+
+chaincode-upgrade: install ## Roll the working tree's ledger application out to the running dev validators
+	@$(STACK) chaincode-upgrade --profile dev
 
 clean: ## Stop the stacks and remove their state (.run/)
 	@if [ -x $(PY) ]; then $(STACK) clean --profile dev; $(STACK) clean --profile test; fi

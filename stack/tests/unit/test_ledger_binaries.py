@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledgerml.stack.components.ledger import binaries
+from ledgerml.stack.components.ledger import binaries, upgrade
 
 
 def _tree(root: Path) -> Path:
@@ -38,3 +38,11 @@ def test_each_source_hash_has_its_own_cache_entry(tmp_path: Path) -> None:
     assert binaries.app_present(src) and not binaries.app_present(tmp_path)
     path = binaries.app_binary(binaries.app_source_hash(src))
     assert path.name == "ledgerml-abci" and path.parent.parent.name == f"ledgerml-abci-{binaries.app_source_hash(src)}"
+
+
+def test_upgrades_are_read_from_the_binary_and_approved_by_a_member_majority(tmp_path: Path) -> None:
+    fake = tmp_path / "ledgerml-abci"
+    fake.write_text("#!/bin/sh\nprintf 'ledgerml-abci abc\\nupgrades applied: v3\\nupgrades built in: v3,v4\\n'\n")
+    fake.chmod(0o755)
+    assert upgrade.built_in_upgrades(str(fake)) == ["v3", "v4"]
+    assert upgrade.approvers() == ["Org1MSP", "Org2MSP"]  # members Org1, Org2: ⌊2/2⌋ + 1 = 2

@@ -1,6 +1,6 @@
-"""`python -m ledgerml.stack {up,down,status,clean,env,services-up,services-down,services-status,build-app}
-[--profile dev|test]`: the engines and the ledger (`up`), the consortium's own services (`services-*`),
-the ledger application's build (`make install`)."""
+"""`python -m ledgerml.stack {up,down,status,clean,env,services-up,services-down,services-status,build-app,
+chaincode-upgrade} [--profile dev|test]`: the engines and the ledger (`up`), the consortium's own services
+(`services-*`), the ledger application's build and its rollout."""
 
 from __future__ import annotations
 
@@ -127,6 +127,16 @@ def build_app(cfg: StackConfig) -> int:
     return 0
 
 
+def chaincode_upgrade(cfg: StackConfig) -> int:
+    from ledgerml.stack.components.ledger.upgrade import rollout
+
+    try:
+        return rollout(cfg)
+    except ReadinessError as exc:
+        print(f"✗ chaincode-upgrade: {exc}", file=sys.stderr)
+        return 1
+
+
 def clean(cfg: StackConfig) -> int:
     down(cfg)
     for comp in _components(cfg):
@@ -140,7 +150,7 @@ def clean(cfg: StackConfig) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lml-stack", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "status", "clean", "env", "services-up", "services-down",
-                                            "services-status", "build-app"])
+                                            "services-status", "build-app", "chaincode-upgrade"])
     parser.add_argument("--profile", choices=PROFILES, default="dev")
     args = parser.parse_args(argv)
     cfg = StackConfig.for_profile(args.profile)
@@ -148,5 +158,6 @@ def main(argv: list[str] | None = None) -> int:
         print(cfg.env_file)
         return 0
     handler = {"up": up, "down": down, "status": status, "clean": clean, "services-up": services_up,
-               "services-down": services_down, "services-status": services_status, "build-app": build_app}[args.command]
+               "services-down": services_down, "services-status": services_status, "build-app": build_app,
+               "chaincode-upgrade": chaincode_upgrade}[args.command]
     return handler(cfg)

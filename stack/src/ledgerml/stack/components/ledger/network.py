@@ -10,6 +10,7 @@ application binary the chain runs. Fault tests drive it directly:
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import time
@@ -17,10 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ledgerml.stack.components.base import Component
-from ledgerml.stack.components.ledger import binaries, layout, rpc
+from ledgerml.stack.components.ledger import binaries, layout, rpc, txs
 from ledgerml.stack.components.ledger.health import NodeHealth, ProbeResult, Readiness
 from ledgerml.stack.config import StackConfig
-from ledgerml.stack.pki import load_consortium
 from ledgerml.stack.procs import ReadinessError, log_tail, port_listening, rss_mib, running_pid, spawn, stop, wait_until
 
 FIRST_BLOCK_TIMEOUT_S = 120.0
@@ -194,11 +194,17 @@ class LedgerNetwork(Component):
         if any(running_pid(self.node_pid_file(n.index)) for n in self.nodes):
             return self.app()
         recorded, tree = self.app(), self._tree_app()
-        if (recorded == binaries.BUILTIN_APP) != (tree == binaries.BUILTIN_APP):
-            raise ReadinessError(f"ledger: the chain under {self.dir} was started with {recorded}, this tree "
-                                 f"needs {tree}; `make clean` starts a new chain")
         if tree != binaries.BUILTIN_APP and not Path(tree).exists():
             raise ReadinessError(f"ledger: application not built for this tree ({tree}); run `make install`")
+        if recorded == binaries.BUILTIN_APP and tree != binaries.BUILTIN_APP:
+            # A chain of the built-in kvstore app holds nothing but probes, and the LedgerML application
+            # cannot replay it: start a new chain.
+            print(f"  ledger: the chain under {self.dir} ran the built-in kvstore app; starting a new one")
+            shutil.rmtree(self.dir)
+            self.generate()
+        elif tree == binaries.BUILTIN_APP and recorded != tree:
+            raise ReadinessError(f"ledger: the chain under {self.dir} runs {recorded}, but this tree has no "
+                                 f"{binaries.APP_PACKAGE}; `make clean` starts a new chain")
         self.app_file.write_text(tree + "\n")
         return tree
 
@@ -271,12 +277,13 @@ class LedgerNetwork(Component):
         stop(self.node_pid_file(i), grace_s=15)
         stop(self.app_pid_file(i), grace_s=10)
 
-    def start_node(self, i: int, *, timeout_s: float = FIRST_BLOCK_TIMEOUT_S) -> float:
-        """Start validator i again (its application too if that is down) and wait until it has caught up
-        with the height the others had when it started. Returns the seconds that took."""
+    def start_node(self, i: int, *, app: str | None = None, timeout_s: float = FIRST_BLOCK_TIMEOUT_S) -> float:
+        """Start validator i again (its application too if that is down; `app` overrides the binary the
+        others run) and wait until it has caught up with the height the others had when it started.
+        Returns the seconds that took."""
         others = [h for j, h in self.heights().items() if j != i and h is not None]
         target, started = max(others, default=1), time.monotonic()
-        app = self._app_for_start()
+        app = app or self._app_for_start()
         self._spawn_app(i, app)
         if running_pid(self.node_pid_file(i)) is None:
             self._spawn_node(i, app)
@@ -285,39 +292,20 @@ class LedgerNetwork(Component):
         return time.monotonic() - started
 
     def probe(self, *, via: int = 1, seen_on: int = 3, timeout_s: float = PROBE_TIMEOUT_S) -> ProbeResult:
-        """Send a `Probe` transaction to node `via` and wait until node `seen_on` finds it by hash."""
-        started = time.monotonic()
-        reply = rpc.broadcast_tx_sync(self.rpc_url(via), self._probe_tx())
-        if int(reply.get("code", 0)) != 0:
-            raise ReadinessError(f"ledger: node{via} refused the Probe transaction: code {reply.get('code')} "
-                                 f"{reply.get('codespace', '')} {reply.get('log', '')}")
-        tx_id, found = str(reply["hash"]).lower(), {}
-
-        def seen() -> bool:
-            try:
-                found.update(rpc.get(self.rpc_url(seen_on), "tx", hash=f"0x{tx_id}"))
-            except rpc.RpcError:
-                return False
-            return True
-
-        wait_until(seen, what=f"ledger: Probe {tx_id} on node{seen_on}", timeout_s=timeout_s,
-                   log=self.node_log(seen_on))
-        result = found.get("tx_result") or {}
-        if isinstance(result, dict) and int(result.get("code", 0)) != 0:
-            raise ReadinessError(f"ledger: the Probe transaction failed in block {found.get('height')}: "
-                                 f"code {result.get('code')} {result.get('log', '')}")
-        return ProbeResult(tx_id, int(str(found["height"])), via, seen_on, time.monotonic() - started)
-
-    def _probe_tx(self) -> bytes:
-        from ledgerml.shared.identity.msp import load_identity
-        from ledgerml.shared.ledger.envelope import build_tx, random_nonce
-
+        """Send a `Probe` transaction (signed by the operator's Admin) to node `via` and wait until node
+        `seen_on` finds it by hash."""
         if self._builtin():
-            return f"probe={random_nonce()}".encode()  # kvstore's key=value format
-        operator = self.nodes[0].msp_id
-        admin = load_consortium(self.pki_root).orgs[operator].identity("Admin")
-        signer = load_identity(operator, msp_dir=admin.msp_dir)
-        return build_tx(chain_id=self.chain_id, fn="Probe", args=[], nonce=random_nonce(), signers=[signer])
+            from ledgerml.shared.ledger.envelope import random_nonce
+
+            tx = f"probe={random_nonce()}".encode()  # kvstore's key=value format
+        else:
+            tx = txs.signed(self.pki_root, self.chain_id, "Probe", [], [self.nodes[0].msp_id])
+        return self.submit(tx, via=via, seen_on=seen_on, timeout_s=timeout_s)
+
+    def submit(self, tx: bytes, *, via: int = 1, seen_on: int = 3, timeout_s: float = PROBE_TIMEOUT_S) -> ProbeResult:
+        """Send transaction bytes to node `via`; wait until node `seen_on` has committed them."""
+        return txs.submit(tx, via=(via, self.rpc_url(via)), seen_on=(seen_on, self.rpc_url(seen_on)),
+                          timeout_s=timeout_s, log=self.node_log(seen_on))
 
     def observe(self, window_s: float = STALL_WINDOW_S) -> tuple[list[NodeHealth], float]:
         """Each validator's processes, height and peers, watched until every answering node committed
