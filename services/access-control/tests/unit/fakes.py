@@ -67,7 +67,7 @@ class FakeLedger:
         self.starts: list[int] = []
 
     def submit(self, function: str, args: Sequence[str], *,
-               transient: Mapping[str, bytes] | None = None) -> TxReceipt:
+               idempotency_key: str | None = None) -> TxReceipt:
         self.submitted.append((function, list(args)))
         if function in self.reject:
             raise LedgerEndorsementFailed("LML-CC-0005 request is GRANTED, expected PENDING", tx_id="tx-bad")
