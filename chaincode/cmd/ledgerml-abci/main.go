@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 
 	dbm "github.com/cometbft/cometbft-db"
@@ -68,6 +69,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal, ready c
 		fmt.Fprintln(stderr, "usage: ledgerml-abci --home DIR [--addr tcp://127.0.0.1:PORT] [--upgrades LIST] [--log-level LEVEL] | ledgerml-abci version")
 		return 2
 	}
+	stderr = &lockedWriter{w: stderr} // shared by the application's and the server's loggers
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 	if err := serve(*home, *addr, known, log, stderr, stop, ready); err != nil {
 		log.Error("ledgerml-abci stopped", "err", err)
@@ -94,7 +96,7 @@ func serve(home, addr string, known []upgrade.Migration, log *slog.Logger, stder
 		return errors.Join(err, store.Close())
 	}
 	srv := server.NewSocketServer(addr, app)
-	srv.SetLogger(cmtlog.NewFilter(cmtlog.NewTMLogger(cmtlog.NewSyncWriter(stderr)), cmtlog.AllowError()))
+	srv.SetLogger(cmtlog.NewFilter(cmtlog.NewTMLogger(stderr), cmtlog.AllowError()))
 	if err := srv.Start(); err != nil {
 		return errors.Join(fmt.Errorf("listening on %s: %w", addr, err), app.Close())
 	}
@@ -105,4 +107,16 @@ func serve(home, addr string, known []upgrade.Migration, log *slog.Logger, stder
 	sig := <-stop
 	log.Info("stopping", "signal", sig.String())
 	return errors.Join(srv.Stop(), app.Close())
+}
+
+// lockedWriter serialises whole log lines from both loggers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,9 +37,9 @@ func TestServesOverTheSocketAndStopsOnSignal(t *testing.T) {
 	home := t.TempDir()
 	addr := "unix://" + filepath.Join(home, "abci.sock")
 	stop, ready := make(chan os.Signal, 1), make(chan string, 1)
-	var stderr bytes.Buffer
+	stderr := &syncBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- run([]string{"--home", home, "--addr", addr}, &bytes.Buffer{}, &stderr, stop, ready) }()
+	go func() { done <- run([]string{"--home", home, "--addr", addr}, &bytes.Buffer{}, stderr, stop, ready) }()
 	select {
 	case <-ready:
 	case <-time.After(10 * time.Second):
@@ -80,4 +81,23 @@ func TestRefusesABusyAddress(t *testing.T) {
 	assert.Contains(t, stderr.String(), "listening on")
 	stop <- syscall.SIGTERM
 	assert.Equal(t, 0, <-done)
+}
+
+// syncBuffer is read by the test while the server's goroutines may still
+// log a closed connection.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

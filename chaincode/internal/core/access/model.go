@@ -15,8 +15,9 @@ const (
 	// only the caller's requests for one dataset.
 	objIndex = "lml.access.by-dataset"
 	// objUsage counts jobs started under a grant. It is separate from the
-	// request because the request key is pinned to the owner's endorsement,
-	// while jobs are started by the consumer's transactions.
+	// request because the request key is owned by the dataset owner (only
+	// its transactions may write it), while jobs are started by the
+	// consumer's transactions.
 	objUsage = "lml.access.usage"
 )
 

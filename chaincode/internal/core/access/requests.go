@@ -12,8 +12,8 @@ import (
 )
 
 // RequestAccess records a pending request from the caller's organisation.
-// The request key is pinned to the owner's endorsement at creation, since
-// every later write to it is the owner's answer.
+// The request key is owned by the dataset owner from creation (key-level
+// endorsement), since every later write to it is the owner's answer.
 func RequestAccess(tx *txn.Tx, in RequestInput) (*Request, error) {
 	now, err := tx.Now()
 	if err != nil {

@@ -1,4 +1,4 @@
-// Package anchors records audit-log tree heads on the channel so any
+// Package anchors records audit-log tree heads on the ledger so any
 // organisation can check an org's audit log against a root it cannot
 // rewrite. Per log, anchors are append-only and tree sizes only grow.
 package anchors

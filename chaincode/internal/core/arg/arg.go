@@ -15,7 +15,7 @@ var (
 )
 
 // MaxText bounds free-text fields (metadata, terms, reasons) so a single
-// record cannot bloat every peer's state database.
+// record cannot bloat every validator's state database.
 const MaxText = 16 * 1024
 
 // ID accepts identifiers usable as composite-key attributes.

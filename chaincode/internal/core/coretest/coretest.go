@@ -59,8 +59,8 @@ func (w *World) begin(caller ledger.Identity) *txn.Tx {
 	return txn.New(w.Ledger, caller)
 }
 
-// Submit runs a write transaction; it commits only on success, like a
-// proposal that endorsed cleanly, and asserts the one-event rule.
+// Submit runs a write transaction; it commits only on success, as the
+// application does, and asserts the one-event rule.
 func (w *World) Submit(caller ledger.Identity, fn func(tx *txn.Tx) error) error {
 	err := fn(w.begin(caller))
 	if err != nil {

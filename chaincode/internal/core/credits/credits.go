@@ -143,7 +143,7 @@ func account(tx *txn.Tx, org string) (*Account, string, error) {
 }
 
 // move debits from (if any) and credits every payout, writing each account
-// once: Fabric reads do not see the transaction's own writes, so touching a
+// once: ledger reads do not see the transaction's own writes, so touching a
 // key twice would silently lose the first update.
 func move(tx *txn.Tx, now time.Time, from *Payout, to []Payout) error {
 	delta := map[string]int64{}

@@ -83,7 +83,7 @@ func (l *Ledger) PutState(key string, value []byte) error {
 		return errors.New("empty key")
 	}
 	if len(value) == 0 {
-		// Fabric treats an empty value as a delete; the core never deletes.
+		// An empty value would read back as absent; the core never deletes.
 		return errors.New("empty value")
 	}
 	l.writes[key] = append([]byte(nil), value...)
