@@ -200,3 +200,20 @@ func TestMSPConfigIsValidated(t *testing.T) {
 		assert.Error(t, err, raw)
 	}
 }
+
+func TestPEMBundlesAreAccepted(t *testing.T) {
+	c := newConsortium(t)
+	cfg := c.state.MSPs[1] // Org2MSP: root and intermediate in one entry
+	cfg.RootCerts = []string{cfg.RootCerts[0] + "\n" + pemOf(c.cas["Org1MSP"].cert)}
+	c.state.MSPs[1] = cfg
+	n := newNode(t, c)
+	n.ok(n.tx("Probe", nil, c.org2), nil)
+	n.ok(n.tx("Probe", nil, c.org1), nil)
+	bad := c.state.MSPs[0]
+	bad.RootCerts = []string{pemOf(c.cas["Org1MSP"].cert) + "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}
+	c.state.MSPs[0] = bad
+	m := &node{t: t, c: c, dir: t.TempDir()}
+	m.start(nil)
+	_, err := m.app.InitChain(ctx, &abci.RequestInitChain{ChainId: chainID, AppStateBytes: appState(t, c)})
+	assert.Error(t, err)
+}

@@ -109,11 +109,13 @@ func New(st AppState) (*Registry, error) {
 			pool *x509.CertPool
 		}{{c.RootCerts, e.roots}, {c.IntermediateCerts, e.inters}} {
 			for _, p := range set.pems {
-				cert, err := parsePEM(p)
+				certs, err := parsePEM(p)
 				if err != nil {
 					return nil, fmt.Errorf("msp %s: %w", c.MSPID, err)
 				}
-				set.pool.AddCert(cert)
+				for _, cert := range certs {
+					set.pool.AddCert(cert)
+				}
 			}
 		}
 		r.msps[c.MSPID] = e
@@ -128,12 +130,26 @@ func New(st AppState) (*Registry, error) {
 	return r, nil
 }
 
-func parsePEM(p string) (*x509.Certificate, error) {
-	block, rest := pem.Decode([]byte(p))
-	if block == nil || block.Type != "CERTIFICATE" || len(bytes.TrimSpace(rest)) > 0 {
-		return nil, fmt.Errorf("expected one PEM certificate")
+// parsePEM reads one PEM entry: one or more certificates, nothing else.
+func parsePEM(p string) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	rest := []byte(p)
+	for len(bytes.TrimSpace(rest)) > 0 {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil || block.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("expected PEM certificates only")
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cert)
 	}
-	return x509.ParseCertificate(block.Bytes)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("empty PEM entry")
+	}
+	return out, nil
 }
 
 // Members returns the member MSP ids, sorted.
