@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -62,8 +63,9 @@ def _reference(binary: Path, rpc: str, chain_id: str, signer: SigningIdentity, c
                            signers=[signer])
             txs.write(raw.hex() + "\n")
         txs.flush()
-        out = subprocess.run([str(binary), "-rpc", rpc, "-txs", txs.name, "-submitters", str(submitters),
-                              "-poll", f"{int(POLL_S * 1000)}ms"], check=True, capture_output=True, text=True)
+        argv = [str(binary), "-rpc", rpc, "-txs", txs.name, "-submitters", str(submitters),
+                "-poll", f"{int(POLL_S * 1000)}ms"]
+        out = subprocess.run(argv, check=True, capture_output=True, text=True)  # noqa: S603 - our reference binary
     result: dict[str, Any] = json.loads(out.stdout)
     if result["failed"]:
         raise RuntimeError(f"the reference client saw {result['failed']} failures: {result.get('first_error')}")
@@ -84,7 +86,8 @@ def main() -> None:
     rpc, chain_id = os.environ["LEDGERML_LEDGER_RPC_ORG1MSP"], os.environ["LEDGERML_LEDGER_CHAIN_ID"]
     signer = _signer()
     binary = Path(tempfile.mkdtemp(prefix="ledgerref-")) / "ledgerref"
-    subprocess.run(["go", "build", "-o", str(binary), "."], cwd=REPO / "bench" / "ledgerref", check=True)
+    go = shutil.which("go") or "go"
+    subprocess.run([go, "build", "-o", str(binary), "."], cwd=REPO / "bench" / "ledgerref", check=True)  # noqa: S603
     ledger = CometBftLedger(rpc_url=rpc, chain_id=chain_id, signer=signer, poll_interval_s=POLL_S)
     by_submitters: dict[str, Any] = {}
     try:

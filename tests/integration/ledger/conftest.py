@@ -13,7 +13,7 @@ from ledgerml.shared.identity.msp import SigningIdentity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ledgerchain import Chain, identity  # noqa: E402
+from ledgerchain import Chain, identity
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,7 @@ def _dataset(chain: Chain, who: People, dataset_id: str, *, price: int = 0) -> O
 
 
 def _balance(chain: Chain, org: str) -> int:
-    code, account, log = chain.evaluate("GetBalance", [org])
+    code, account, _ = chain.evaluate("GetBalance", [org])
     return int(account["balance"]) if code == 0 else 0
 
 
