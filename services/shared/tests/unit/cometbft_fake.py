@@ -156,7 +156,7 @@ class FakeNode:
             value, height = self.state.get(data, b""), self.key_height or self.height
             response: dict[str, Any] = {"key": _b64(data), "value": _b64(value), "height": str(height)}
             if params.get("prove") and value and self.key_proof is not None:
-                response["proof_ops"] = self.key_proof(data, height)
+                response["proofOps"] = self.key_proof(data, height)  # what CometBFT 0.38 writes
             return {"response": _response(response)}
         outcome = self._query(path, data, bool(params.get("prove")))
         return {"response": _response({"code": outcome.code, "log": outcome.log, "value": _b64(outcome.data),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ledgerml.shared.errors import LedgerProofInvalid
+from ledgerml.shared.errors import DependencyUnavailable, LedgerProofInvalid
 from ledgerml.shared.ledger import ChaincodeEvent
 from ledgerml.shared.ledger.cometbft import CometBftLedger
 from ledgerml.shared.ledger.envelope import build_tx, nonce_for
@@ -159,3 +159,14 @@ def test_uvarint_matches_go() -> None:
     assert [uvarint(n) for n in (0, 1, 127, 128, 300, 16384)] == [
         b"\x00", b"\x01", b"\x7f", b"\x80\x01", b"\xac\x02", b"\x80\x80\x01"]
     assert state_leaf(b"k", b"v") == hashlib.sha256(b"\x00\x01k" + hashlib.sha256(b"v").digest()).digest()
+
+
+def test_waiting_for_another_validator_to_reach_a_height() -> None:
+    node, clock = _node(), FakeClock()
+    node.commit()
+    clock.on_sleep = node.commit
+    ledger = _ledger(node, clock, commit_timeout_s=5)
+    assert ledger.wait_for_height(3) == 3 and len(clock.slept) == 2
+    clock.on_sleep = lambda: None
+    with pytest.raises(DependencyUnavailable, match="at height 3, not 9"):
+        ledger.wait_for_height(9)

@@ -29,7 +29,7 @@ from ledgerml.shared.errors import (
 from ledgerml.shared.identity.msp import SigningIdentity
 from ledgerml.shared.ledger import envelope
 from ledgerml.shared.ledger.contract import Fn
-from ledgerml.shared.ledger.follow import BlockFollower, NewBlocks, WebsocketNewBlocks
+from ledgerml.shared.ledger.follow import BlockFollower, NewBlocks, WebsocketNewBlocks, latest_height
 from ledgerml.shared.ledger.port import ChaincodeEvent, TxReceipt
 from ledgerml.shared.ledger.proof import PROOF_TYPE, ProofMalformed, StateProof
 from ledgerml.shared.ledger.rejections import REPLAYED, original_tx_id, rejection
@@ -190,7 +190,8 @@ class CometBftLedger:
             return None
         if not prove:
             return KeyRead(raw_key, value, height, proven=False)
-        ops = ((response.get("proof_ops") or {}).get("ops")) or []
+        proof_ops = response.get("proofOps") or response.get("proof_ops") or {}  # 0.38 writes proofOps
+        ops = proof_ops.get("ops") or []
         op = next((o for o in ops if o.get("type") == PROOF_TYPE), None)
         if op is None:
             raise LedgerProofInvalid(f"key read at height {height} carries no {PROOF_TYPE} proof")
@@ -216,6 +217,17 @@ class CometBftLedger:
                 if self._clock() >= deadline or "must be less than or equal" not in exc.data:
                     raise
             self._sleep(POLL_MAX_S)  # poll: the next block commits within a consensus round
+
+    def wait_for_height(self, height: int) -> int:
+        """Wait until this node has committed `height` (a commit seen on another validator reaches this one
+        a moment later) and return its latest height; `DependencyUnavailable` after the commit deadline."""
+        deadline = self._clock() + self._commit_timeout_s
+        while (latest := latest_height(self._rpc, self.rpc_url)) < height:
+            if self._clock() >= deadline:
+                raise DependencyUnavailable(f"ledger node {node_name(self.rpc_url)} is at height {latest}, "
+                                            f"not {height}, after {self._commit_timeout_s:g} s", dependency="ledger")
+            self._sleep(POLL_FIRST_S * 2)  # poll: blocks arrive about once a second
+        return latest
 
     def events(self, *, start_block: int) -> Iterator[ChaincodeEvent]:
         new_blocks = self._new_blocks

@@ -47,8 +47,9 @@ class WebsocketNewBlocks:
     """CometBFT's `/websocket` subscription to NewBlock events (their content is not used)."""
 
     def __init__(self, rpc_url: str, *, open_timeout_s: float = 5.0) -> None:
+        # legacy=True: the connection itself, closed by close(), rather than a context manager
         self._ws: ClientConnection = connect(websocket_url(rpc_url), open_timeout=open_timeout_s,
-                                             max_size=64 * 1024 * 1024, compression=None)
+                                             max_size=64 * 1024 * 1024, compression=None, legacy=True)
         self._ws.send(json.dumps({"jsonrpc": "2.0", "id": "ledgerml-blocks", "method": "subscribe",
                                   "params": {"query": NEW_BLOCK_QUERY}}))
 
