@@ -1,7 +1,8 @@
 """HTTP routes of the registry's models (behind the shared authentication, like every router).
 
 `GET /models/{id}/verify` answers 200 with every check when the ledger could be consulted, and 503
-(the ledger's own code, today LML-5004) with the local checks when it could not: an unverifiable
+(the ledger's own code: LML-5004 without a ledger endpoint, LML-5003 when the validator cannot be
+reached) with the local checks when it could not: an unverifiable
 model is never reported as verified.
 """
 

@@ -161,8 +161,8 @@ def fail_reason(text: str) -> str:
 def status_note(job: Job, pending_code: str | None) -> str | None:
     """What a user should know that the state alone does not say."""
     if pending_code == LEDGER_NOT_CONFIGURED:
-        return ("a ledger write for this job is pending: no Fabric ledger is configured (LML-5004, "
-                "docs/decisions/0002); the job cannot move on until the write commits")
+        return ("a ledger write for this job is pending: no ledger endpoint is configured for this service "
+                "(LML-5004); the job cannot move on until the write commits")
     if job.state is JobState.REQUESTED:
         return "waiting for the data owner to accept the job on the ledger"
     return None
