@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ledgerml.shared.errors import DependencyUnavailable, LedgerProofInvalid
+from ledgerml.shared.errors import DependencyUnavailable, LedgerError, LedgerProofInvalid
 from ledgerml.shared.ledger import ChaincodeEvent
 from ledgerml.shared.ledger.cometbft import CometBftLedger
 from ledgerml.shared.ledger.envelope import build_tx, nonce_for
@@ -170,3 +170,13 @@ def test_waiting_for_another_validator_to_reach_a_height() -> None:
     clock.on_sleep = lambda: None
     with pytest.raises(DependencyUnavailable, match="at height 3, not 9"):
         ledger.wait_for_height(9)
+
+
+@pytest.mark.parametrize("results", [[], [{"code": "x"}], ["not an object"]])
+def test_a_block_in_another_shape_is_a_ledger_error_not_a_crash(results: list[Any]) -> None:
+    node, clock = _node(), FakeClock()
+    _block(node, 2)
+    node._rpc_block_results = lambda params: {"height": "1", "txs_results": results}  # type: ignore[method-assign]
+    with pytest.raises(LedgerError) as info:
+        next(_ledger(node, clock, new_blocks=None).events(start_block=1))
+    assert info.value.status == 502 and "block 1" in info.value.detail

@@ -213,6 +213,9 @@ class CometBftLedger:
                 block = self._rpc.call(self._verify_url, "block", {"height": str(height)})
                 header = (block.get("block") or {}).get("header") or {}
                 return bytes.fromhex(str(header.get("app_hash", "")))
+            except ValueError:
+                raise LedgerError(f"block {height} from {node_name(self._verify_url)} has no readable app hash") \
+                    from None
             except RpcError as exc:
                 if self._clock() >= deadline or "must be less than or equal" not in exc.data:
                     raise

@@ -72,15 +72,23 @@ class WebsocketNewBlocks:
         self._ws.close()
 
 
-def block_events(rpc: RpcClient, url: str, height: int) -> Iterator[ChaincodeEvent]:
+def block_events(rpc: RpcClient, url: str, height: int) -> list[ChaincodeEvent]:
     """The events of one committed block. `index` is the transaction's position in the block, so
     `tx_id:index` identifies an event for good."""
     block = rpc.call(url, "block", {"height": str(height)})
+    results = rpc.call(url, "block_results", {"height": str(height)})
+    try:
+        return _events(block, results, height)
+    except (AttributeError, TypeError, ValueError) as exc:  # a node answering in another shape
+        raise LedgerError(f"block {height} from {node_name(url)} is unreadable: {type(exc).__name__}") from None
+
+
+def _events(block: JsonObject, block_results: JsonObject, height: int) -> list[ChaincodeEvent]:
     txs = ((block.get("block") or {}).get("data") or {}).get("txs") or []
-    results = rpc.call(url, "block_results", {"height": str(height)}).get("txs_results") or []
+    results = block_results.get("txs_results") or []
     if len(results) != len(txs):
-        raise LedgerError(f"block {height} from {node_name(url)} has {len(txs)} transactions "
-                          f"but {len(results)} results")
+        raise LedgerError(f"block {height} has {len(txs)} transactions but {len(results)} results")
+    events = []
     for index, (tx, result) in enumerate(zip(txs, results, strict=True)):
         if as_int(result.get("code")) != 0:
             continue
@@ -88,8 +96,9 @@ def block_events(rpc: RpcClient, url: str, height: int) -> Iterator[ChaincodeEve
         for event in result.get("events") or []:
             attributes = {str(a.get("key")): str(a.get("value") or "") for a in event.get("attributes") or []}
             if "payload" in attributes:
-                yield ChaincodeEvent(tx_hash, height, index, str(event.get("type")),
-                                     attributes["payload"].encode())
+                events.append(ChaincodeEvent(tx_hash, height, index, str(event.get("type")),
+                                             attributes["payload"].encode()))
+    return events
 
 
 def latest_height(rpc: RpcClient, url: str) -> int:
