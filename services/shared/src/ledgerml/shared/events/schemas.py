@@ -26,6 +26,7 @@ class DatasetVersionRef(BaseModel):
     dataset_id: Identifier
     version: Identifier
     owner_org: MspId | None = None
+    grant_request_id: Identifier | None = Field(default=None, description="the access grant the job is charged to")
 
 
 # storage

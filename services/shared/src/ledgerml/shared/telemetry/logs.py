@@ -13,7 +13,7 @@ from opentelemetry import trace
 SAFE_FIELDS = frozenset({
     "event_id", "event_type", "subject", "source", "sequence", "topic", "partition", "offset",
     "consumer", "count", "code", "status", "path", "method", "dependency", "tx_id", "org", "role",
-    "duration_ms", "service",
+    "duration_ms", "service", "block",
 })
 
 

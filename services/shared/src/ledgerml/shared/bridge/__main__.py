@@ -1,0 +1,3 @@
+from ledgerml.shared.bridge.main import main
+
+main()
