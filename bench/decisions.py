@@ -33,8 +33,9 @@ from ledgerml.access_control.adapters.db import MIGRATIONS, reader_for
 from ledgerml.access_control.authz import Tenancy
 from ledgerml.access_control.decisions import decide_from_projection
 from ledgerml.access_control.domain import Purpose
-from ledgerml.access_control.ledger_events import bridge_envelope, fact_from_envelope
+from ledgerml.access_control.ledger_events import fact_from_envelope
 from ledgerml.access_control.projector import apply_fact
+from ledgerml.shared.bridge import bridge_envelope
 from ledgerml.shared.events import EventData, topic_for
 from ledgerml.shared.events import schemas as ev
 from ledgerml.shared.identity import Principal, Role, issue_token, load_identity

@@ -26,13 +26,13 @@ from kafka import KafkaAdminClient
 from minio import Minio
 
 from ledgerml.access_control.consumer import ProjectionConsumer
-from ledgerml.access_control.ledger_events import bridge_envelope
 from ledgerml.access_control.main import create_app as access_app
 from ledgerml.access_control.settings import AccessControlSettings
 from ledgerml.audit.main import create_app as audit_app
 from ledgerml.audit.settings import AuditSettings
 from ledgerml.registry.main import create_app as registry_app
 from ledgerml.registry.settings import RegistrySettings
+from ledgerml.shared.bridge import bridge_envelope
 from ledgerml.shared.events import EventData
 from ledgerml.shared.events import schemas as ev
 from ledgerml.shared.identity import SigningIdentity, issue_token, load_identity

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from ledgerml.access_control.ledger_events import bridge_envelope
+from ledgerml.shared.bridge import bridge_envelope
 from ledgerml.shared.events import EventData, topic_for
 from ledgerml.shared.events import schemas as ev
 from ledgerml.shared.messaging import OutboundRecord

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from ledgerml.access_control.ledger_events import bridge_envelope
+from ledgerml.shared.bridge import bridge_envelope
 from ledgerml.shared.errors import LedgerEndorsementFailed
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as ev

@@ -9,9 +9,11 @@ import pytest
 from ledgerml.access_control.domain import Purpose, RequestState
 from ledgerml.access_control.facts import Answered, DatasetKnown, JobCharged, JobReleased, RequestSeen
 from ledgerml.access_control.ledger_events import fact_from_chaincode, fact_from_envelope
+from ledgerml.shared.bridge import Mapped, bridge_envelope, map_event
 from ledgerml.shared.errors import EventRejected
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as ev
+from ledgerml.shared.ledger import ChaincodeEvent
 
 from .fakes import T0, Bridge, cc_dataset, cc_request, chaincode
 
@@ -81,3 +83,32 @@ def test_chaincode_payloads_map_to_facts() -> None:
 def test_unreadable_chaincode_payload_is_rejected() -> None:
     with pytest.raises(EventRejected):
         fact_from_chaincode(chaincode("AccessGranted", {"request_id": "r1"}, block=1))
+
+
+def _through_the_bridge(event: ChaincodeEvent) -> Envelope:
+    mapped = map_event(event)
+    assert isinstance(mapped, Mapped)
+    return bridge_envelope(mapped.data, org="org1", tx_id=event.tx_id, index=event.index, sequence=1,
+                           subject=mapped.subject, time=mapped.time)
+
+
+def test_the_kafka_path_and_the_ledger_replay_give_the_same_facts() -> None:
+    """The bridge's envelope of a chaincode event projects exactly as the raw event replayed from the ledger."""
+    conditions = {"expires_at": (T0 + timedelta(days=1)).isoformat(), "max_jobs": 2, "compute_only": True}
+    job = {"job": {"job_id": "j", "consumer": "Org2MSP", "owner": "Org1MSP", "status": "REQUESTED", "deposit": 1,
+                   "algorithm": {"name": "logreg", "code_hash": "c" * 64},
+                   "inputs": [{"dataset_id": "cxr", "version": "v1", "grant_request_id": "r1"}],
+                   "updated_at": T0.isoformat()}}
+    events = [chaincode("DatasetRegistered", cc_dataset(), block=1),
+              chaincode("AccessRequested", {**cc_request(), "algorithm_code_hash": "a" * 64}, block=2, index=1),
+              chaincode("AccessGranted", cc_request(status="GRANTED", conditions=conditions), block=3),
+              chaincode("AccessDenied", {**cc_request("r2", status="DENIED"), "reason": "no"}, block=4),
+              chaincode("TrainingRequested", job, block=5)]
+    for event in events:
+        assert fact_from_envelope(_through_the_bridge(event)) == fact_from_chaincode(event), event.name
+    revoked = fact_from_envelope(_through_the_bridge(chaincode("AccessRevoked", cc_request(status="REVOKED"),
+                                                               block=6)))
+    assert isinstance(revoked, Answered) and (revoked.request_id, revoked.state) == ("r1", RequestState.REVOKED)
+    cancelled = chaincode("TrainingCancelled", {"job": {**job["job"], "status": "CANCELLED"}}, block=7)
+    released = fact_from_envelope(_through_the_bridge(cancelled))
+    assert isinstance(released, JobReleased) and released.job_id == "j"

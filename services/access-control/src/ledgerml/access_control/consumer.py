@@ -1,10 +1,11 @@
 """The projection consumer (`python -m ledgerml.access_control consume`) and its ledger replay.
 
-Normal path: the ledger→Kafka bridge's envelopes on `<org>.ledger` (nothing arrives today: the bridge
-needs a Fabric peer). The runtime polls with a 0.2 s timeout and a poll returns as soon as a record
-arrives, so a committed revocation is applied within milliseconds of reaching Kafka. After each poll
-that drained the topic the consumer stamps `polled_at`; decisions trust grants only while that stamp
-is fresh (1 s by default), so a stopped or stuck consumer fails closed instead of serving old grants.
+Normal path: the ledger→Kafka bridge's envelopes on `<org>.ledger` (`python -m ledgerml.shared.bridge`,
+one per organisation, following its validator). The runtime polls with a 0.2 s timeout and a poll
+returns as soon as a record arrives, so a committed revocation is applied within milliseconds of
+reaching Kafka. After each poll that drained the topic the consumer stamps `polled_at`; decisions
+trust grants only while that stamp is fresh (1 s by default), so a stopped or stuck consumer fails
+closed instead of serving old grants.
 
 Recovery path: `rebuild_projection` replays every chaincode event from block 0 through the `Ledger`
 port after data loss; `follow_ledger` resumes from the checkpoint (block and index of the last applied

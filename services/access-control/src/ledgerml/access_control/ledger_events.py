@@ -1,9 +1,9 @@
 """Turn chaincode events into projection facts: bridge envelopes (Kafka) and raw `ChaincodeEvent`s (ledger).
 
-The bridge (`python -m ledgerml.shared.bridge`, not buildable yet) publishes one envelope per chaincode
-event on `<org>.ledger`, id = `tx_id:index`, source `<org>/ledger-bridge`, typed with the `EventType`
-the chaincode event maps onto (AccessGranted → `ACCESS_GRANT_ISSUED`, ...). Envelopes from any other
-source on that topic are refused: only the bridge speaks for the ledger.
+The bridge (`python -m ledgerml.shared.bridge`) publishes one envelope per chaincode event on
+`<org>.ledger`, id = `tx_id:index`, source `<org>/ledger-bridge`, typed with the `EventType` the chaincode
+event maps onto (`ledgerml.shared.bridge.mapping`: AccessGranted → `ACCESS_GRANT_ISSUED`, ...). Envelopes
+from any other source on that topic are refused: only the bridge speaks for the ledger.
 """
 
 from __future__ import annotations
@@ -23,21 +23,12 @@ from ledgerml.access_control.facts import (
     LedgerRef,
     RequestSeen,
 )
+from ledgerml.shared.bridge import BRIDGE_SERVICE
 from ledgerml.shared.errors import EventRejected
 from ledgerml.shared.events import Envelope, EventType
 from ledgerml.shared.events import schemas as ev
 from ledgerml.shared.events.types import ChaincodeEvent as Name
 from ledgerml.shared.ledger import ChaincodeEvent
-
-BRIDGE_SERVICE = "ledger-bridge"
-
-
-def bridge_envelope(data: ev.EventData, *, org: str, tx_id: str, index: int, sequence: int, subject: str,
-                    time: datetime | None = None) -> Envelope:
-    """The envelope the bridge publishes for one chaincode event (the format this consumer reads).
-    Tests and the benchmark publish these on real Kafka; the bridge itself is not buildable yet."""
-    return Envelope.wrap(data, source=f"{org}/{BRIDGE_SERVICE}", subject=subject, sequence=sequence,
-                         event_id=f"{tx_id}:{index}", time=time)
 
 
 def _purpose(value: str) -> Purpose | None:
@@ -47,7 +38,7 @@ def _purpose(value: str) -> Purpose | None:
 def _envelope_ref(envelope: Envelope, tx_id: str | None) -> LedgerRef:
     head, _, tail = envelope.id.rpartition(":")
     index = int(tail) if tail.isdigit() else None
-    block = getattr(envelope.data, "block_number", None)  # carried by some event types, not (yet) by access ones
+    block = getattr(envelope.data, "block_number", None)  # carried by the event types this projection reads
     return LedgerRef(envelope.id, tx_id or head or envelope.id, block if isinstance(block, int) else None, index,
                      envelope.time)
 
@@ -62,7 +53,8 @@ def fact_from_envelope(envelope: Envelope) -> Fact | None:
             return DatasetKnown(_envelope_ref(envelope, data.ledger_tx_id), data.dataset_id, data.owner_org)
         case EventType.ACCESS_REQUEST_CREATED, ev.AccessRequested():
             return RequestSeen(_envelope_ref(envelope, data.ledger_tx_id), data.request_id, data.dataset_id,
-                               data.requester_org, _purpose(data.purpose))
+                               data.requester_org, _purpose(data.purpose), data.owner_org, data.requested_expiry,
+                               data.algorithm_code_hash)
         case EventType.ACCESS_GRANT_ISSUED, ev.GrantIssued():
             return Answered(_envelope_ref(envelope, data.ledger_tx_id), data.request_id, data.dataset_id,
                             data.grantee_org, RequestState.GRANTED, data.expires_at, data.max_jobs,
@@ -75,7 +67,7 @@ def fact_from_envelope(envelope: Envelope) -> Fact | None:
             return Answered(_envelope_ref(envelope, data.ledger_tx_id), data.grant_id, data.dataset_id,
                             data.grantee_org, RequestState.REVOKED)
         case EventType.TRAINING_JOB_REQUESTED, ev.TrainingRequested():
-            inputs = tuple((d.dataset_id, None) for d in data.datasets)
+            inputs = tuple((d.dataset_id, d.grant_request_id) for d in data.datasets)
             return JobCharged(_envelope_ref(envelope, data.ledger_tx_id), data.job_id, data.requester_org, inputs)
         case EventType.TRAINING_JOB_FAILED, ev.TrainingFailed():
             return JobReleased(_envelope_ref(envelope, data.ledger_tx_id), data.job_id)
