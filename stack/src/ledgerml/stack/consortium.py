@@ -5,6 +5,10 @@ service as `python -m ledgerml.<service> all` (API, outbox/ledger-write relay an
 supervised process), on its own loopback port and SQLite database, authenticated with the
 consortium PKI, talking to the stack's Kafka, MinIO and Ray. It waits on each `/readyz`, and writes
 `.run/<profile>/endpoints.json`, which the SDK and CLI read.
+
+When the stack runs the ledger network, each organisation also gets its ledger→Kafka bridge
+(`python -m ledgerml.shared.bridge`), started before its services and following its own validator;
+it is ready when its status file (`services/<org>/ledger-bridge/status.json`) is fresh and says so.
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from ledgerml.stack.config import REPO_ROOT, StackConfig
-from ledgerml.stack.consortium_env import service_env
+from ledgerml.stack.consortium_env import bridge_env, service_env
 from ledgerml.stack.procs import ReadinessError, running_pid, spawn, stop, wait_until
 
 ORGS = ("Org1MSP", "Org2MSP", "Org3MSP")
+BRIDGE = "ledger-bridge"
+BRIDGE_STALE_S = 15.0  # the bridge rewrites its status every 2 s, even when idle
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,36 @@ class Consortium:
 
         return probe
 
+    def _bridge_files(self, msp_id: str) -> tuple[Path, Path, Path]:
+        base = self.dir / org_slug(msp_id)
+        return base / f"{BRIDGE}.pid", base / f"{BRIDGE}.log", base / BRIDGE
+
+    def bridge_status(self, msp_id: str) -> dict[str, Any] | None:
+        """The bridge's own status (height, head, lag, state), when its process is the one that wrote it."""
+        pid_file, _, data = self._bridge_files(msp_id)
+        pid = running_pid(pid_file)
+        try:
+            status = json.loads((data / "status.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return status if isinstance(status, dict) and pid is not None and status.get("pid") == pid else None
+
+    def _bridge_ready(self, msp_id: str) -> Callable[[], bool]:
+        def probe() -> bool:
+            status = self.bridge_status(msp_id)
+            fresh = status is not None and time.time() - float(status.get("updated_at") or 0) < BRIDGE_STALE_S
+            return fresh and status is not None and status.get("ready") is True
+
+        return probe
+
+    def _start_bridge(self, msp_id: str, stack_env: dict[str, str]) -> bool:
+        pid_file, log, data = self._bridge_files(msp_id)
+        env = bridge_env(org=msp_id, slug=org_slug(msp_id), data_dir=data, stack_env=stack_env)
+        if env is None or running_pid(pid_file) is not None:
+            return False
+        spawn([sys.executable, "-m", "ledgerml.shared.bridge"], pid_file=pid_file, log=log, env=env, cwd=REPO_ROOT)
+        return True
+
     def up(self, *, timeout_s: float = 180.0) -> None:
         stack_env = _read_stack_env(self.cfg.env_file)
         endpoints = self.endpoints()
@@ -78,6 +115,7 @@ class Consortium:
         path.write_text(json.dumps(endpoints, indent=2) + "\n")
         t0 = time.monotonic()
         for org in ORGS:  # one organisation at a time: fifteen cold Python starts at once starve two cores
+            bridge = self._start_bridge(org, stack_env)  # first: the services' consumers read its topic
             started: list[ServiceSpec] = []
             for spec in SERVICES:
                 pid_file, log = self._files(org, spec)
@@ -88,6 +126,10 @@ class Consortium:
                 spawn([sys.executable, "-m", spec.module, "all"], pid_file=pid_file, log=log, env=env,
                       cwd=REPO_ROOT)
                 started.append(spec)
+            if bridge:
+                pid_file, log, _ = self._bridge_files(org)
+                wait_until(self._bridge_ready(org), what=f"{BRIDGE} of {org}",
+                           timeout_s=max(5.0, timeout_s - (time.monotonic() - t0)), log=log, pid_file=pid_file)
             for spec in started:
                 pid_file, log = self._files(org, spec)
                 wait_until(self._ready(endpoints[org][spec.name]), what=f"{spec.name} of {org}",
@@ -99,12 +141,20 @@ class Consortium:
             for spec in SERVICES:
                 pid_file, _ = self._files(org, spec)
                 stopped += int(stop(pid_file, grace_s=10))
+            stopped += int(stop(self._bridge_files(org)[0], grace_s=10))  # after the consumers of its topic
         (self.cfg.run_dir / "endpoints.json").unlink(missing_ok=True)
         return stopped
 
     def status(self) -> list[tuple[str, str, int | None, bool]]:
+        """One row per process; a bridge row names its lag behind the validator when known."""
+        stack_env = _read_stack_env(self.cfg.env_file) if self.cfg.env_file.exists() else {}
         rows = []
         for org in ORGS:
+            pid_file, _, data = self._bridge_files(org)
+            if bridge_env(org=org, slug=org_slug(org), data_dir=data, stack_env=stack_env) or pid_file.exists():
+                lag = (self.bridge_status(org) or {}).get("lag")
+                name = BRIDGE if lag is None else f"{BRIDGE} lag={lag}"
+                rows.append((org, name, running_pid(pid_file), self._bridge_ready(org)()))
             for spec in SERVICES:
                 pid_file, _ = self._files(org, spec)
                 pid = running_pid(pid_file)

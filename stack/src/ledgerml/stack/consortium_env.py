@@ -1,5 +1,9 @@
 """The environment each local service process gets: common settings plus what each service needs
-to reach the stack's engines and the other services. Secrets come from the stack's 0600 env file."""
+to reach the stack's engines and the other services. Secrets come from the stack's 0600 env file.
+
+When the stack runs the ledger network, every service of Org N (and Org N's ledger bridge) talks to
+Org N's own validator: `<PREFIX>LEDGER_RPC_URL` from `LEDGERML_LEDGER_RPC_<MSP>` in stack.env, and
+`<PREFIX>LEDGER_CHAIN_ID` from `LEDGERML_LEDGER_CHAIN_ID` (docs/decisions/0003)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ if TYPE_CHECKING:
     from ledgerml.stack.consortium import ServiceSpec
 
 Endpoints = Mapping[str, Mapping[str, str]]
+BRIDGE_PREFIX = "LEDGERML_BRIDGE_"
 
 
 def _identity_dir(pki_root: Path, msp_id: str, name: str) -> Path:
@@ -36,6 +41,7 @@ def service_env(spec: ServiceSpec, *, org: str, slug: str, port: int, data_dir: 
         "PORT": str(port),
         "ENVIRONMENT": "development",
         "LOG_LEVEL": "INFO",
+        **ledger_env(org, stack_env),
     }
     extra = EXTRAS.get(spec.name)
     specific = extra(org=org, slug=slug, data_dir=data_dir, stack_env=stack_env, endpoints=endpoints) if extra else {}
@@ -44,6 +50,25 @@ def service_env(spec: ServiceSpec, *, org: str, slug: str, port: int, data_dir: 
         if key in stack_env:
             env[key] = stack_env[key]
     return env
+
+
+def ledger_env(org: str, stack_env: Mapping[str, str]) -> dict[str, str]:
+    """This organisation's validator, or nothing when the stack runs no ledger network."""
+    rpc = stack_env.get(f"LEDGERML_LEDGER_RPC_{org.upper()}")
+    chain_id = stack_env.get("LEDGERML_LEDGER_CHAIN_ID")
+    return {"LEDGER_RPC_URL": rpc, "LEDGER_CHAIN_ID": chain_id} if rpc and chain_id else {}
+
+
+def bridge_env(*, org: str, slug: str, data_dir: Path, stack_env: Mapping[str, str]) -> dict[str, str] | None:
+    """The ledger bridge of one organisation (`python -m ledgerml.shared.bridge`); None without a ledger.
+    It reads blocks only, so it gets no signing identity."""
+    ledger = ledger_env(org, stack_env)
+    if not ledger:
+        return None
+    env = {"ORG": slug, "MSP_ID": org, "KAFKA_BOOTSTRAP": stack_env["LEDGERML_KAFKA_BOOTSTRAP"],
+           "DATA_DIR": str(data_dir), "HOST": "127.0.0.1", "ENVIRONMENT": "development", "LOG_LEVEL": "INFO",
+           **ledger}
+    return {BRIDGE_PREFIX + k: v for k, v in env.items()}
 
 
 class Extra(Protocol):
