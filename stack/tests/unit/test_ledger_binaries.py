@@ -44,5 +44,5 @@ def test_upgrades_are_read_from_the_binary_and_approved_by_a_member_majority(tmp
     fake = tmp_path / "ledgerml-abci"
     fake.write_text("#!/bin/sh\nprintf 'ledgerml-abci abc\\nupgrades applied: v3\\nupgrades built in: v3,v4\\n'\n")
     fake.chmod(0o755)
-    assert upgrade.built_in_upgrades(str(fake)) == ["v3", "v4"]
+    assert upgrade.applied_upgrades(str(fake)) == ["v3"]
     assert upgrade.approvers() == ["Org1MSP", "Org2MSP"]  # members Org1, Org2: ⌊2/2⌋ + 1 = 2

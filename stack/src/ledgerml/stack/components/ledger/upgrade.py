@@ -1,11 +1,13 @@
 """`make chaincode-upgrade`: roll the working tree's ledger application out to the running validators.
 
-The application's upgrade design (chaincode/internal/upgrade): `ScheduleUpgrade(name, height)`, signed by
-admins of a majority of the member organisations, plans a named migration; at that height a binary that
-does not apply it halts, one that does runs the migration in that block. So the rollout builds the new
-binary, schedules each upgrade it brings at a height a little ahead, then restarts each validator's
-application with the new binary one at a time (three of four keep committing meanwhile; a validator that
-reaches the height first halts there until its restart), and waits until every node applied it.
+The application's upgrade design (chaincode/README.md, "Upgrades"): the record schema is chain state.
+`ScheduleUpgrade(name, height)`, signed by admins of a majority of the member organisations, plans a
+named migration; at that height a binary that does not apply it halts, one that does runs the migration
+in that block, and until then a new binary keeps the old schema. So the rollout restarts each
+validator's application with the new binary first, one at a time (three of four keep committing), then
+schedules every upgrade that binary applies and the ledger has no record of, a few blocks ahead, and
+waits until each node reports it `APPLIED`. No validator ever reaches the height with a binary that
+would halt there.
 """
 
 from __future__ import annotations
@@ -19,18 +21,18 @@ from ledgerml.stack.components.ledger.network import LedgerNetwork
 from ledgerml.stack.config import StackConfig
 from ledgerml.stack.procs import ReadinessError, wait_until
 
-# Blocks between scheduling and the upgrade height: four restarts fit in ~10 idle blocks (3 s each).
-UPGRADE_MARGIN_BLOCKS = 10
-APPLY_TIMEOUT_S = 180.0
+# Blocks between scheduling and the upgrade height: every validator already runs the new binary.
+UPGRADE_MARGIN_BLOCKS = 3
+APPLY_TIMEOUT_S = 120.0
 
 
-def built_in_upgrades(binary: str) -> list[str]:
-    """The upgrades a binary knows (`ledgerml-abci version`: "upgrades built in: v3,...")."""
+def applied_upgrades(binary: str) -> list[str]:
+    """The upgrades a binary applies (`ledgerml-abci version`: "upgrades applied: v3,..." or "none")."""
     done = subprocess.run([binary, "version"], capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         raise ReadinessError(f"{binary} version failed: {done.stderr.strip()}")
     for line in done.stdout.splitlines():
-        if line.startswith("upgrades built in:"):
+        if line.startswith("upgrades applied:"):
             names = line.split(":", 1)[1].strip()
             return [] if names == "none" else [n.strip() for n in names.split(",")]
     raise ReadinessError(f"{binary} version does not list its upgrades:\n{done.stdout}")
@@ -53,17 +55,19 @@ def rollout(cfg: StackConfig) -> int:
     label = new.parent.parent.name
     print(f"==> {label}: {f'built in {seconds:.0f}s' if built else 'cached'}; validators run "
           f"{Path(old).parent.parent.name}")
-    if str(new) == old:
-        print("✓ the validators already run this tree's application; nothing to roll out")
+    records = {name: txs.evaluate(net.rpc_url(1), "GetUpgrade", [name]) for name in applied_upgrades(str(new))}
+    if str(new) == old and all(r and r.get("status") == "APPLIED" for r in records.values()):
+        print("✓ the validators run this tree's application and every upgrade it applies; nothing to do")
         return 0
-    plans = _schedule(net, [u for u in built_in_upgrades(str(new)) if u not in built_in_upgrades(old)])
-    net.app_file.write_text(f"{new}\n")  # from here on, a restarted validator runs the new binary
-    for n in net.nodes:
-        started = time.monotonic()
-        net.stop_node(n.index)
-        caught_up = net.start_node(n.index, app=str(new))
-        print(f"✓ {n.name} {n.msp_id:<10} restarted with {label} in {time.monotonic() - started:.1f}s "
-              f"(caught up in {caught_up:.1f}s)")
+    if str(new) != old:
+        net.app_file.write_text(f"{new}\n")  # from here on, a restarted validator runs the new binary
+        for n in net.nodes:
+            started = time.monotonic()
+            net.stop_node(n.index)
+            caught_up = net.start_node(n.index, app=str(new))
+            print(f"✓ {n.name} {n.msp_id:<10} restarted with {label} in {time.monotonic() - started:.1f}s "
+                  f"(caught up in {caught_up:.1f}s)")
+    plans = _schedule(net, records)
     for name, height in plans.items():
         waited = wait_until(lambda name=name: _applied_everywhere(net, name),  # type: ignore[misc]
                             what=f"upgrade {name} applied on every validator at height {height}",
@@ -75,14 +79,15 @@ def rollout(cfg: StackConfig) -> int:
     return 0
 
 
-def _schedule(net: LedgerNetwork, names: list[str]) -> dict[str, int]:
-    """Schedule each upgrade the ledger has no record of; returns name → height of every pending one."""
+def _schedule(net: LedgerNetwork, records: dict[str, dict[str, object] | None]) -> dict[str, int]:
+    """Schedule each upgrade the ledger has no record of; returns name → height of every one not yet
+    applied."""
     plans: dict[str, int] = {}
-    for name in names:
-        record = txs.evaluate(net.rpc_url(1), "GetUpgrade", [name])
+    for name, record in records.items():
         if record is not None:
-            plans[name] = int(record["height"])
-            print(f"· upgrade {name} already {record['status'].lower()} at height {record['height']}")
+            print(f"· upgrade {name} {str(record['status']).lower()} at height {record['height']}")
+            if record["status"] != "APPLIED":
+                plans[name] = int(str(record["height"]))
             continue
         height = max(h for h in net.heights().values() if h is not None) + UPGRADE_MARGIN_BLOCKS
         tx = txs.signed(net.pki_root, net.chain_id, "ScheduleUpgrade", [name, str(height)], approvers())
@@ -90,8 +95,6 @@ def _schedule(net: LedgerNetwork, names: list[str]) -> dict[str, int]:
         plans[name] = height
         print(f"✓ ScheduleUpgrade({name}, {height}) signed by {' + '.join(approvers())} admins, committed at "
               f"height {committed.height}")
-    if not names:
-        print("· the new binary brings no upgrade; rolling it out as is")
     return plans
 
 
