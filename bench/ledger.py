@@ -2,8 +2,9 @@
 (`CometBftLedger.submit`: sign, broadcast_tx_sync, wait for the commit) at 1, 16 and 64 concurrent
 submitters, side by side in the same run with CometBFT's own Go RPC client (`bench/ledgerref`, built
 here) submitting transactions of the same function, size and signer, pre-signed by the same envelope
-code, to the same validator of the test stack's four-validator network. Repetitions alternate ours and
-the reference. Every transaction is a real `RegisterDataset` (a state write with an event).
+code and confirmed with the adapter's /tx polling schedule, to the same validator of the test stack's
+four-validator network. Repetitions alternate ours and the reference. Every transaction is a real
+`RegisterDataset` (a state write with an event).
 
 Run: `make bench-ledger` (or `.venv/bin/python -m bench.ledger [--quick]` with the test stack's environment).
 """
@@ -24,12 +25,11 @@ from typing import Any
 
 from bench.common import median, percentile, write_result
 from ledgerml.shared.identity.msp import SigningIdentity, load_identity
-from ledgerml.shared.ledger.cometbft import CometBftLedger
+from ledgerml.shared.ledger.cometbft import POLL_FIRST_S, POLL_MAX_S, CometBftLedger
 from ledgerml.shared.ledger.envelope import build_tx, random_nonce
 
 REPO = Path(__file__).resolve().parents[1]
 SUBMITTERS = (1, 16, 64)
-POLL_S = 0.02
 
 
 def _signer() -> SigningIdentity:
@@ -64,7 +64,7 @@ def _reference(binary: Path, rpc: str, chain_id: str, signer: SigningIdentity, c
             txs.write(raw.hex() + "\n")
         txs.flush()
         argv = [str(binary), "-rpc", rpc, "-txs", txs.name, "-submitters", str(submitters),
-                "-poll", f"{int(POLL_S * 1000)}ms"]
+                "-poll", f"{round(POLL_FIRST_S * 1000)}ms", "-poll-max", f"{round(POLL_MAX_S * 1000)}ms"]
         out = subprocess.run(argv, check=True, capture_output=True, text=True)  # noqa: S603 - our reference binary
     result: dict[str, Any] = json.loads(out.stdout)
     if result["failed"]:
@@ -88,7 +88,7 @@ def main() -> None:
     binary = Path(tempfile.mkdtemp(prefix="ledgerref-")) / "ledgerref"
     go = shutil.which("go") or "go"
     subprocess.run([go, "build", "-o", str(binary), "."], cwd=REPO / "bench" / "ledgerref", check=True)  # noqa: S603
-    ledger = CometBftLedger(rpc_url=rpc, chain_id=chain_id, signer=signer, poll_interval_s=POLL_S)
+    ledger = CometBftLedger(rpc_url=rpc, chain_id=chain_id, identity=signer)
     by_submitters: dict[str, Any] = {}
     try:
         for submitters in SUBMITTERS:

@@ -51,8 +51,9 @@ func readTxs(path string) ([]types.Tx, error) {
 	return txs, scanner.Err()
 }
 
-// submit broadcasts one transaction and waits until /tx finds it committed.
-func submit(ctx context.Context, c *rpchttp.HTTP, tx types.Tx, poll time.Duration) error {
+// submit broadcasts one transaction and waits until /tx finds it committed, polling at `poll` and
+// doubling the interval up to `pollMax` (the Python adapter's schedule).
+func submit(ctx context.Context, c *rpchttp.HTTP, tx types.Tx, poll, pollMax time.Duration) error {
 	res, err := c.BroadcastTxSync(ctx, tx)
 	if err != nil {
 		return err
@@ -72,12 +73,13 @@ func submit(ctx context.Context, c *rpchttp.HTTP, tx types.Tx, poll time.Duratio
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(poll): // poll: the same interval as the Python adapter
+		case <-time.After(poll): // poll: the same schedule as the Python adapter
 		}
+		poll = min(2*poll, pollMax)
 	}
 }
 
-func run(rpc string, txs []types.Tx, submitters int, poll, timeout time.Duration) (result, error) {
+func run(rpc string, txs []types.Tx, submitters int, poll, pollMax, timeout time.Duration) (result, error) {
 	c, err := rpchttp.New(rpc, "/websocket")
 	if err != nil {
 		return result{}, err
@@ -96,7 +98,7 @@ func run(rpc string, txs []types.Tx, submitters int, poll, timeout time.Duration
 			for tx := range next {
 				ctx, cancel := context.WithTimeout(context.Background(), timeout)
 				t0 := time.Now()
-				err := submit(ctx, c, tx, poll)
+				err := submit(ctx, c, tx, poll, pollMax)
 				cancel()
 				mu.Lock()
 				if err != nil {
@@ -125,7 +127,8 @@ func main() {
 	rpc := flag.String("rpc", "http://127.0.0.1:26611", "validator RPC address")
 	in := flag.String("txs", "", "file of hex transactions, one per line")
 	submitters := flag.Int("submitters", 1, "concurrent submitters")
-	poll := flag.Duration("poll", 20*time.Millisecond, "interval between /tx polls")
+	poll := flag.Duration("poll", 50*time.Millisecond, "first interval between /tx polls")
+	pollMax := flag.Duration("poll-max", 500*time.Millisecond, "longest interval between /tx polls")
 	timeout := flag.Duration("timeout", 60*time.Second, "deadline per transaction")
 	flag.Parse()
 	txs, err := readTxs(*in)
@@ -133,7 +136,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "reading transactions:", err)
 		os.Exit(2)
 	}
-	out, err := run(*rpc, txs, *submitters, *poll, *timeout)
+	out, err := run(*rpc, txs, *submitters, *poll, *pollMax, *timeout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
