@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ledgerml.shared.bridge.bridge import LedgerBridge
 from ledgerml.shared.bridge.checkpoint import Checkpoint
+from ledgerml.shared.bridge.follower import Item, Scanned
 from ledgerml.shared.bridge.main import kafka_publishers
 from ledgerml.shared.bridge.settings import BridgeSettings
 from ledgerml.shared.bridge.status import CHECKPOINT_FILE, STATUS_FILE, StatusFile
@@ -48,12 +49,14 @@ class ScriptedChain:
                 self._height = max(self._height, int(line))
                 self._committed.notify_all()
 
-    def events(self, *, start_block: int) -> Iterator[ChaincodeEvent]:
-        block = start_block
+    def scan(self, *, start_block: int) -> Iterator[Item]:
+        """As the validator feed: each block's events, then the block's end."""
+        block = max(start_block, 1)
         while True:
             with self._committed:
                 self._committed.wait_for(lambda block=block: self._height >= block)
             yield from (chain_event(block, i) for i in range(PER_BLOCK))
+            yield Scanned(block)
             block += 1
 
 

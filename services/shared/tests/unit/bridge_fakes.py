@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
+from ledgerml.shared.bridge.follower import Item, Scanned
 from ledgerml.shared.errors import DependencyUnavailable, EventPublishFailed
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.ledger import ChaincodeEvent
@@ -17,14 +18,14 @@ class FollowedLedger:
     """`events()` yields the committed events from `start_block` on, then waits for more, like a follow
     of new blocks. `fail_after`: the next follow raises after that many events (a validator going away)."""
 
-    def __init__(self, events: Sequence[ChaincodeEvent] = ()) -> None:
+    def __init__(self, events: Sequence[Item] = ()) -> None:
         self._events = list(events)
         self._changed = threading.Condition()
         self._closed = False
         self.starts: list[int] = []
         self.fail_after: int | None = None
 
-    def commit(self, *events: ChaincodeEvent) -> None:
+    def commit(self, *events: Item) -> None:
         with self._changed:
             self._events.extend(events)
             self._changed.notify_all()
@@ -35,11 +36,14 @@ class FollowedLedger:
             self._changed.notify_all()
 
     def events(self, *, start_block: int) -> Iterator[ChaincodeEvent]:
+        return (i for i in self._start(start_block) if isinstance(i, ChaincodeEvent))
+
+    def _start(self, start_block: int) -> Iterator[Item]:
         self.starts.append(start_block)
         fail_after, self.fail_after = self.fail_after, None
         return self._follow(start_block, fail_after)
 
-    def _follow(self, start_block: int, fail_after: int | None) -> Iterator[ChaincodeEvent]:
+    def _follow(self, start_block: int, fail_after: int | None) -> Iterator[Item]:
         seen = sent = 0
         while True:
             with self._changed:
@@ -48,12 +52,22 @@ class FollowedLedger:
                     return
                 batch, seen = self._events[seen:], len(self._events)
             for event in batch:
-                if event.block_number < start_block:
+                if (event.height if isinstance(event, Scanned) else event.block_number) < start_block:
                     continue
                 if fail_after is not None and sent >= fail_after:
                     raise DependencyUnavailable("validator went away", dependency="ledger")
                 sent += 1
                 yield event
+
+
+class ScannedLedger(FollowedLedger):
+    """A validator feed that also says where each block ends (`Scanned`), empty blocks included."""
+
+    def scan(self, *, start_block: int) -> Iterator[Item]:
+        return self._start(start_block)
+
+    def commit_block(self, height: int, *events: ChaincodeEvent) -> None:
+        self.commit(*events, Scanned(height))
 
 
 class Topic:

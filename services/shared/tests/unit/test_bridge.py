@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from ledgerml.shared.errors import DependencyUnavailable, EventPublishFailed
 from ledgerml.shared.ledger import ChaincodeEvent
 
 from . import chaincode_payloads as cc
-from .bridge_fakes import WAIT_S, FollowedLedger, Topic, dedup
+from .bridge_fakes import WAIT_S, FollowedLedger, ScannedLedger, Topic, dedup
 
 
 def requests(blocks: range, per_block: int = 2) -> list[ChaincodeEvent]:
@@ -102,6 +103,16 @@ def test_the_checkpoint_never_moves_back(tmp_path: Path) -> None:
         checkpoint.save(Position(block=4, index=0, sequence=9))
 
 
+def test_a_new_chain_under_the_same_name_restarts_the_position_but_not_the_sequence(tmp_path: Path) -> None:
+    checkpoint = Checkpoint(tmp_path / CHECKPOINT_FILE)
+    assert checkpoint.bind("ledgerml-dev/AAAA") is False
+    checkpoint.save(Position(block=143, index=-1, sequence=120))
+    assert checkpoint.bind("ledgerml-dev/AAAA") is False and checkpoint.load().block == 143
+    assert checkpoint.bind("ledgerml-dev/BBBB") is True  # `make clean` and a fresh network
+    assert checkpoint.load() == Position(block=0, index=-1, sequence=120)
+    assert Checkpoint(tmp_path / CHECKPOINT_FILE).bind("ledgerml-dev/BBBB") is False
+
+
 def _run(bridge: LedgerBridge) -> tuple[threading.Event, threading.Thread]:
     stop = threading.Event()
     thread = threading.Thread(target=bridge.run, args=(stop,), daemon=True)
@@ -158,3 +169,36 @@ def test_a_restart_resumes_from_the_checkpoint_without_a_gap(tmp_path: Path, led
     assert ledger.starts[-1] == events[6].block_number, "the second follow starts at the checkpoint's block"
     assert topic.ids() == [e.event_id for e in events], "nothing missing, nothing twice"
     assert [e.sequence for e in topic.envelopes()] == list(range(1, len(events) + 1))
+
+
+def test_a_feed_that_knows_block_ends_checkpoints_whole_blocks_and_reports_no_lag(tmp_path: Path) -> None:
+    chain = ScannedLedger()
+    topic = Topic()
+    first, second, third, fourth = (cc.event("AccessRequested", cc.request(f"r{n}"), block=b, index=i)
+                                    for n, (b, i) in enumerate([(1, 0), (1, 1), (3, 0), (6, 0)]))
+    chain.commit_block(1, first, second)
+    chain.commit_block(2)
+    chain.commit_block(3, third)
+    chain.commit_block(4)
+    chain.commit_block(5)
+    try:
+        bridge = make_bridge(tmp_path, chain, topic, head=5)
+        stop, thread = _run(bridge)
+        deadline = time.monotonic() + WAIT_S
+        while bridge.position != Position(block=6, index=-1, sequence=3):
+            assert time.monotonic() < deadline, f"stuck at {bridge.position}"
+            stop.wait(0.01)  # poll: the bridge's thread moves the position
+        stop.set()
+        thread.join(WAIT_S)
+        status = read_status(tmp_path / STATUS_FILE)
+        assert status is not None and (status["height"], status["index"], status["lag"]) == (5, -1, 0)
+
+        chain.commit_block(6, fourth)
+        stop, thread = _run(make_bridge(tmp_path, chain, topic))
+        topic.wait_for(lambda: len(topic.records) == 4)
+        stop.set()
+        thread.join(WAIT_S)
+    finally:
+        chain.close()
+    assert chain.starts == [1, 6], "the restart begins after the last whole block, not at its last event"
+    assert topic.ids() == [e.event_id for e in (first, second, third, fourth)]

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from ledgerml.shared.bridge.feed import ValidatorFeed
+from ledgerml.shared.bridge.follower import Scanned
 from ledgerml.shared.errors import ConfigurationInvalid, DependencyUnavailable
 
 from . import chaincode_payloads as cc
@@ -33,7 +34,8 @@ def _node(request: httpx.Request) -> httpx.Response:
         result = {"node_info": {"network": "ledgerml-test"}, "sync_info": {"latest_block_height": "2"}}
     elif method == "block":
         txs = TXS[:2] if params["height"] == "1" else TXS[2:]
-        result = {"block": {"data": {"txs": [base64.b64encode(t).decode() for t in txs]}}}
+        result = {"block_id": {"hash": f"B{params['height']}"},
+                  "block": {"data": {"txs": [base64.b64encode(t).decode() for t in txs]}}}
     elif method == "block_results":
         if params["height"] == "1":  # a refused transaction carries no event; its index still counts
             results = [{"code": 4, "log": "LML-CC-0004 FORBIDDEN_NOT_OWNER: no"},
@@ -49,12 +51,22 @@ def _node(request: httpx.Request) -> httpx.Response:
 def test_the_feed_reads_committed_events_with_tx_hash_and_position() -> None:
     feed = ValidatorFeed(rpc_url="http://node:26611/", chain_id="ledgerml-test", transport=httpx.MockTransport(_node))
     feed.check_chain()
+    assert feed.chain_identity() == "ledgerml-test/B1"
     assert feed.latest_height() == 2
     events = list(itertools.islice(feed.events(start_block=1), 2))
     assert [(e.name, e.block_number, e.index) for e in events] == [("DatasetRegistered", 1, 1),
                                                                     ("AccessRequested", 2, 0)]
     assert events[0].tx_id == hashlib.sha256(b"tx-b").hexdigest()
     assert json.loads(events[1].payload)["request_id"] == "r1"
+    feed.close()
+
+
+def test_scan_says_where_each_block_ends() -> None:
+    feed = ValidatorFeed(rpc_url="http://node:26611", chain_id="ledgerml-test", transport=httpx.MockTransport(_node),
+                         new_blocks=None)
+    items = list(itertools.islice(feed.scan(start_block=0), 4))
+    assert [i if isinstance(i, Scanned) else (i.block_number, i.index) for i in items] == [
+        (1, 1), Scanned(1), (2, 0), Scanned(2)]
     feed.close()
 
 

@@ -19,7 +19,7 @@ from prometheus_client import Counter, Gauge
 from pydantic import ValidationError
 
 from ledgerml.shared.bridge.checkpoint import Checkpoint, Position
-from ledgerml.shared.bridge.follower import Ended, EventFeed, Follower
+from ledgerml.shared.bridge.follower import BlockFeed, Ended, EventFeed, Follower, Item, Scanned
 from ledgerml.shared.bridge.mapping import Mapped, Skip, bridge_envelope, map_event
 from ledgerml.shared.bridge.status import BridgeStatus, StatusFile
 from ledgerml.shared.errors import LedgerMLError
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 PUBLISHED = Counter("ledgerml_bridge_events_published_total", "Chaincode events published on <org>.ledger")
 SKIPPED = Counter("ledgerml_bridge_events_skipped_total", "Chaincode events not published, by reason", ["reason"])
 FAILURES = Counter("ledgerml_bridge_failures_total", "Failures the bridge backed off from", ["dependency"])
-HEIGHT = Gauge("ledgerml_bridge_checkpoint_height", "Block of the last published chaincode event")
+HEIGHT = Gauge("ledgerml_bridge_checkpoint_height", "Block the bridge has published through")
 LAG = Gauge("ledgerml_bridge_lag_blocks", "Ledger head minus the checkpoint height")
 
 PublisherFactory = Callable[[], EventPublisher]
@@ -53,7 +53,7 @@ class Backoff:
 
 
 class LedgerBridge:
-    def __init__(self, *, org: str, ledger: EventFeed, publishers: PublisherFactory, checkpoint: Checkpoint,
+    def __init__(self, *, org: str, ledger: EventFeed | BlockFeed, publishers: PublisherFactory, checkpoint: Checkpoint,
                  status: StatusFile, head: LedgerHead | None = None, start_block: int = 1, batch_max: int = 500,
                  retry_max_s: float = 30.0, status_every_s: float = 2.0) -> None:
         self._org = org
@@ -81,18 +81,19 @@ class LedgerBridge:
     def status(self) -> BridgeStatus:
         return self._status
 
-    def publish(self, events: Sequence[ChaincodeEvent]) -> int:
-        """Map, publish and checkpoint one batch; returns how many records were published. When Kafka
-        does not acknowledge, raises and leaves the checkpoint where it was."""
+    def publish(self, items: Sequence[Item]) -> int:
+        """Map, publish and checkpoint one batch (events, and the ends of blocks a feed saw); returns how
+        many records were published. When Kafka does not acknowledge, raises and leaves the checkpoint."""
         position = self._position
         records: list[OutboundRecord] = []
-        for event in events:
-            if position.covers(event):
-                continue  # published before a restart: the follow resumes at the checkpoint's block
-            envelope = self._envelope(event, sequence=position.sequence + 1)
-            if envelope is not None:
-                records.append(self._record(envelope))
-            position = position.after(event, published=envelope is not None)
+        for item in items:
+            if isinstance(item, Scanned):
+                position = position.through(item.height)
+            elif not position.covers(item):  # covered: published before a restart, in the resumed block
+                envelope = self._envelope(item, sequence=position.sequence + 1)
+                if envelope is not None:
+                    records.append(self._record(envelope))
+                position = position.after(item, published=envelope is not None)
         if records:
             publisher = self._publisher or self._publishers()
             self._publisher = publisher
@@ -103,8 +104,9 @@ class LedgerBridge:
             self._checkpoint.save(position)
             self._position = position
             self._status.at(position)
-            log.info("ledger events published", extra={"count": len(records), "block": position.block,
-                                                       "sequence": position.sequence})
+            if records:
+                log.info("ledger events published", extra={"count": len(records), "block": position.height,
+                                                           "sequence": position.sequence})
         return len(records)
 
     def _envelope(self, event: ChaincodeEvent, *, sequence: int) -> Envelope | None:
@@ -152,7 +154,7 @@ class LedgerBridge:
         self._write_status()
 
     def _pump(self, follower: Follower, stop: threading.Event) -> Ended | None:
-        pending: Sequence[ChaincodeEvent] = ()
+        pending: Sequence[Item] = ()
         ended: Ended | None = None
         while not stop.is_set():
             if not pending:
@@ -183,7 +185,7 @@ class LedgerBridge:
                 self._failed("ledger", exc)
                 return
         if self._status.state != "following":
-            log.info("bridge following", extra={"block": self._position.block, "topic": self._topic})
+            log.info("bridge following", extra={"block": self._position.height, "topic": self._topic})
         self._status.state, self._status.error = "following", None
         self._backoff.reset()
         self._write_status()
@@ -206,7 +208,7 @@ class LedgerBridge:
                 log.info("closing a failed publisher failed too")
 
     def _write_status(self) -> None:
-        HEIGHT.set(self._position.block)
+        HEIGHT.set(self._position.height)
         if self._status.lag is not None:
             LAG.set(self._status.lag)
         self._status_file.write(self._status)

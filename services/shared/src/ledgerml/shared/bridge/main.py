@@ -38,17 +38,19 @@ def kafka_publishers(settings: BridgeSettings) -> EventPublisher:
 
 
 def _wait_for_chain(feed: ValidatorFeed, status: StatusFile, org: str, stop: threading.Event,
-                    retry_max_s: float) -> None:
-    """A validator still starting is waited for; one serving another chain is a configuration error."""
+                    retry_max_s: float) -> str | None:
+    """The chain's identity, once the validator answers; one serving another chain id is a
+    configuration error. None when stopped first."""
     backoff = Backoff(first_s=min(0.5, retry_max_s), max_s=retry_max_s)
     while not stop.is_set():
         try:
             feed.check_chain()
-            return
+            return feed.chain_identity()
         except DependencyUnavailable as exc:
             status.write(BridgeStatus(org=org, state="retrying", error=f"ledger: {exc.code}"))
             log.warning("ledger not reachable yet", extra={"dependency": "ledger", "code": exc.code})
             stop.wait(backoff.next())  # poll: back off until the validator answers
+    return None
 
 
 def run(settings: BridgeSettings, stop: threading.Event) -> None:
@@ -58,12 +60,14 @@ def run(settings: BridgeSettings, stop: threading.Event) -> None:
     feed = ValidatorFeed(rpc_url=settings.ledger_rpc_url, chain_id=settings.ledger_chain_id)
     checkpoint = Checkpoint(settings.data_dir / CHECKPOINT_FILE)
     try:
-        _wait_for_chain(feed, status, settings.org, stop, settings.retry_max_s)
+        chain = _wait_for_chain(feed, status, settings.org, stop, settings.retry_max_s)
+        if chain is not None and checkpoint.bind(chain):
+            log.warning("the ledger is a new chain: following it from its first block", extra={"org": settings.org})
         bridge = LedgerBridge(org=settings.org, ledger=feed, publishers=lambda: kafka_publishers(settings),
                               checkpoint=checkpoint, status=status, head=feed.latest_height,
                               start_block=settings.start_block, batch_max=settings.batch_max,
                               retry_max_s=settings.retry_max_s, status_every_s=settings.status_every_s)
-        log.info("bridge starting", extra={"org": settings.org, "block": bridge.position.block,
+        log.info("bridge starting", extra={"org": settings.org, "block": bridge.position.height,
                                            "sequence": bridge.position.sequence})
         bridge.run(stop)
     finally:
@@ -77,6 +81,7 @@ def main() -> None:
     configure_logging(settings.service_name, settings.log_level)
     setup_tracing(settings.service_name, exporter=settings.trace_exporter, file_path=settings.trace_file,
                   otlp_endpoint=settings.otlp_endpoint)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per RPC call, several a second, says nothing
     if settings.metrics_port is not None:
         start_http_server(settings.metrics_port, addr=settings.host)
     run(settings, _stop_on_signals())

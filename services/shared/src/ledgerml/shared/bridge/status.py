@@ -1,12 +1,13 @@
 """The bridge's status file (`<data dir>/status.json`), rewritten atomically every few seconds.
 
-    {"org": "org1", "pid": 4242, "state": "following", "ready": true, "height": 41, "index": 0,
+    {"org": "org1", "pid": 4242, "state": "following", "ready": true, "height": 41, "index": -1,
      "sequence": 97, "head": 43, "lag": 2, "published": 97, "skipped": {"unmapped": 3},
      "error": null, "updated_at": 1767225600.0}
 
 `state`: `starting` (no ledger or Kafka contact yet), `following` (reading blocks and publishing),
-`retrying` (the ledger or Kafka failed; `error` names which, never a payload). `height`/`index`: the
-checkpoint. `head`: the ledger's latest height as last seen (null when unknown); `lag` = head - height.
+`retrying` (the ledger or Kafka failed; `error` names which, never a payload). `height`: the block the
+checkpoint has published through (`index` -1: all of it; else up to that index). `head`: the ledger's
+latest height as last seen (null when unknown); `lag` = head - height, 0 when caught up.
 A reader decides readiness from `ready`, `pid` and how old `updated_at` is (the stack allows 15 s).
 """
 
@@ -47,7 +48,7 @@ class BridgeStatus:
         return None if self.head is None else max(0, self.head - self.height)
 
     def at(self, position: Position) -> None:
-        self.height, self.index, self.sequence = position.block, position.index, position.sequence
+        self.height, self.index, self.sequence = position.height, position.index, position.sequence
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "ready": self.ready, "lag": self.lag, "updated_at": time.time()}
