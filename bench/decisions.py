@@ -1,11 +1,13 @@
 """Decisions benchmark: access-decision latency and throughput from the projection, in-process and over
 HTTP against `python -m ledgerml.access_control serve` (its own process), beside the ledger evaluation
-(`consistency=strong`), and the time from a revocation reaching Kafka to a denying decision.
+(`CheckAccess` evaluated on the test stack's CometBFT validator, what `consistency=strong` asks), and the
+time from a revocation reaching Kafka to a denying decision.
 
 The projection holds a few thousand requests in every state. `revocation_visible_ms` publishes the
 ledger bridge's envelopes (grant, then revoke) on the stack's real Kafka, read by the real
-`python -m ledgerml.access_control consume` process; the ledger commit and the bridge itself are not
-exercised (Fabric cannot run here, docs/decisions/0002), so the ledger side is null with a `blocked` note.
+`python -m ledgerml.access_control consume` process (the bridge process itself is measured by its own
+tests). The ledger side runs the same queries, alternating with the projection in each repetition, as
+`CometBftLedger.evaluate("CheckAccess", ...)` against Org1's validator of the test stack's network.
 Run: `.venv/bin/python -m bench.decisions [--quick]` with the test stack's environment.
 """
 
@@ -39,6 +41,8 @@ from ledgerml.shared.bridge import bridge_envelope
 from ledgerml.shared.events import EventData, topic_for
 from ledgerml.shared.events import schemas as ev
 from ledgerml.shared.identity import Principal, Role, issue_token, load_identity
+from ledgerml.shared.ledger.cometbft import CometBftLedger
+from ledgerml.shared.ledger.contract import Fn
 from ledgerml.shared.messaging import OutboundRecord
 from ledgerml.shared.messaging.kafka import KafkaPublisher, ensure_topics
 from ledgerml.shared.persistence import create_db_engine
@@ -48,9 +52,6 @@ from ledgerml.stack.serving import free_port
 
 GOAL = "projection decision p99 < 5 ms and >= 10x faster than a ledger evaluation; revocation visible < 1 s"
 ORGS = ("Org2MSP", "Org3MSP", "Org4MSP")
-BLOCKED = ("ledger_p99_ms and speedup need a Fabric peer to evaluate CheckAccess; none can run here "
-           "(docs/decisions/0002): the service answers consistency=strong with 503 LML-5004")
-
 
 class Bridge:
     """Publishes what the ledger→Kafka bridge would publish for each chaincode event."""
@@ -153,6 +154,12 @@ def main() -> None:
     storage = load_identity("Org1MSP", msp_dir=consortium.orgs["Org1MSP"].identity("storage").msp_dir)
     principal = Principal("Org1MSP", Role.CLIENT, "storage")
     tenancy = Tenancy("Org1MSP", frozenset({"Org3MSP"}))
+    ledger = CometBftLedger(rpc_url=os.environ["LEDGERML_LEDGER_RPC_ORG1MSP"],
+                            chain_id=os.environ["LEDGERML_LEDGER_CHAIN_ID"], identity=storage)
+
+    def on_ledger(organisation: str, dataset: str, purpose: Purpose) -> bytes:
+        return ledger.evaluate(Fn.CHECK_ACCESS, [organisation, dataset, str(purpose)])
+
     try:
         wait_until(lambda: _healthy(url), 60, "the service was not healthy")
         with httpx.Client(base_url=url, timeout=10) as http:
@@ -176,11 +183,12 @@ def main() -> None:
 
             wait_until(lambda: over_http("Org2MSP", "ds-0", Purpose.TRAIN)["reason"] != "PROJECTION_STALE", 60,
                        "the consumer did not stamp the projection fresh")
-            ledger = over_http("Org2MSP", "ds-0", Purpose.TRAIN, strong=True)
-            runs: dict[str, list[dict[str, float]]] = {"in_process": [], "http": [], "http_concurrent": []}
-            for _ in range(reps):  # alternate the two sides within each repetition
+            runs: dict[str, list[dict[str, float]]] = {"in_process": [], "http": [], "http_concurrent": [],
+                                                       "ledger": []}
+            for _ in range(reps):  # alternate the sides within each repetition
                 refresh_token()
                 runs["in_process"].append(timed(calls, queries, in_process))
+                runs["ledger"].append(timed(max(100, calls // 10), queries, on_ledger))
                 runs["http"].append(timed(calls, queries, over_http))
                 runs["http_concurrent"].append(concurrent(calls, queries, over_http))
             refresh_token()
@@ -190,6 +198,7 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=15)
         bridge.publisher.close()
+        ledger.close()
         engine.dispose()
         reader.dispose()
     stats = {k: {m: median([r[m] for r in v]) for m in v[0]} for k, v in runs.items()}
@@ -199,7 +208,8 @@ def main() -> None:
         "http_p50_ms": round(stats["http"]["p50"], 3), "http_p99_ms": round(stats["http"]["p99"], 3),
         "http_throughput_per_s": round(stats["http"]["rps"]),
         "http_concurrent_throughput_per_s": round(stats["http_concurrent"]["rps"]),
-        "ledger_p99_ms": None, "speedup": None, "blocked": BLOCKED, "ledger_answer": ledger.get("code"),
+        "ledger_p50_ms": round(stats["ledger"]["p50"], 3), "ledger_p99_ms": round(stats["ledger"]["p99"], 3),
+        "speedup": round(stats["ledger"]["p99"] / stats["in_process"]["p99"], 1),
         "revocation_visible_ms": round(median(revoked), 1), "revocation_visible_ms_max": round(max(revoked), 1),
         "revocations": len(revoked), "calls_per_repetition": calls,
         "load_average_1m_at_end": round(os.getloadavg()[0], 2),
@@ -208,7 +218,9 @@ def main() -> None:
         "notes": "a shared 2-core machine: other work ran beside this one (see the load average); "
                  "p50/p99/throughput: decide_from_projection in-process (one client thread); http_*: POST "
                  "/decisions to a separate uvicorn process with a bearer token, sequential, and 8 concurrent "
-                 "clients; revocation: from the revoke's Kafka acknowledgement to the first denying answer"})
+                 "clients; ledger_*: CheckAccess evaluated (abci_query /evaluate) on Org1's CometBFT validator, "
+                 "sequential; speedup = ledger p99 / in-process p99; revocation: from the revoke's Kafka "
+                 "acknowledgement to the first denying answer"})
 
 
 def _healthy(url: str) -> bool:

@@ -7,8 +7,9 @@ API (file data source: storage's internal stream needs a ledger-accepted job), f
 verifies transcript + weights, stores the weights in MinIO by content address and queues
 SubmitTrainingResult. Plain: `python -m tabular_classifier train --runtime plain` on the same CSV with
 the same hyperparameters. Alternating, several repetitions, medians. The ledger segments (RequestTraining
-commit → TrainingRequested → AcceptTraining commit, SubmitTrainingResult commit) cannot be measured: no
-Fabric ledger exists here (docs/decisions/0002), so `wall_s_ours` is null with a `blocked` note.
+commit → TrainingRequested → AcceptTraining commit, SubmitTrainingResult commit) run on the CometBFT
+ledger now (decision 0003), but this benchmark does not yet drive the consortium's services through
+them, so `wall_s_ours` is null with a `blocked` note until it does (issue 16).
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ POLL_S = 0.1
 GOAL = ("orchestrated overhead <= 10 s plus <= 5% of training time, ledger request to committed result "
         "(issue 8)")
 BLOCKED = ("wall_s_ours, overhead_s and ratio are defined from the ledger request to the committed result; "
-           "no Fabric ledger can run here (docs/decisions/0002), so RequestTraining/AcceptTraining/"
-           "SubmitTrainingResult never commit and that path cannot be timed. `offledger` reports what exists "
-           "today: Ray Jobs API submission -> transcript + weights collected, verified and stored.")
+           "the ledger runs (CometBFT, decision 0003) but this benchmark does not yet drive the services' "
+           "RequestTraining -> TrainingRequested -> AcceptTraining -> SubmitTrainingResult path (issue 16). "
+           "`offledger` reports the measured part: Ray Jobs API submission -> transcript + weights collected, "
+           "verified and stored.")
 
 
 class Unused:
