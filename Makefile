@@ -67,7 +67,7 @@ helm-check: ## Helm lint, render, schema-validate the chart and its tests
 
 test: lint test-unit test-chaincode helm-check test-integration test-e2e ## Everything CI runs: lint + all test tiers
 
-BENCHMARKS := ingest decisions training audit
+BENCHMARKS := ledger ingest decisions training audit
 
 bench: install ## Run every benchmark on the test stack; results in bench/results/, explained in bench/README.md
 	@for b in $(BENCHMARKS); do bash stack/with-test-stack.sh $(PY) -m bench.$$b || exit 1; done
