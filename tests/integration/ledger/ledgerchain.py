@@ -123,12 +123,18 @@ class Chain:
         return self.wait(outcome) if outcome.check_code == 0 else outcome
 
     def evaluate(self, fn: str, args: Sequence[str], *, via: str = "Org2MSP",
-                 after: Outcome | None = None) -> tuple[int, Any, str]:
-        """A read on `via`'s validator; `after` waits until that validator has the outcome's block."""
-        if after is not None and after.height is not None:
-            self.wait_height(via, after.height)
+                 after: Outcome | None = None, timeout_s: float = 30.0) -> tuple[int, Any, str]:
+        """A read on `via`'s validator; with `after`, once that validator's application has committed the
+        outcome's block (a node's block store may run a block ahead of its application while it syncs)."""
         data = json.dumps({"fn": fn, "args": list(args)}).encode().hex()
-        response = self.call(via, "abci_query", path="/evaluate", data=data)["response"]
+        deadline = time.monotonic() + timeout_s
+        while True:
+            response = self.call(via, "abci_query", path="/evaluate", data=data)["response"]
+            if after is None or after.height is None or int(response.get("height") or 0) >= after.height:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{via}'s application did not reach height {after.height} within {timeout_s}s")
+            time.sleep(0.05)  # poll
         value = base64.b64decode(response.get("value") or "")
         return int(response.get("code", 0)), json.loads(value) if value else None, str(response.get("log", ""))
 
