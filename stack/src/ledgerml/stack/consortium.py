@@ -108,13 +108,15 @@ class Consortium:
         spawn([sys.executable, "-m", "ledgerml.shared.bridge"], pid_file=pid_file, log=log, env=env, cwd=REPO_ROOT)
         return True
 
-    def up(self, *, timeout_s: float = 180.0) -> None:
+    def up(self, *, timeout_s: float = 150.0) -> None:
+        """Start each organisation's bridge and services and wait until they are ready; `timeout_s` is
+        each organisation's budget (five cold Python starts and a bridge on two shared cores)."""
         stack_env = _read_stack_env(self.cfg.env_file)
         endpoints = self.endpoints()
         path = self.cfg.run_dir / "endpoints.json"  # written first: services read their partners from it
         path.write_text(json.dumps(endpoints, indent=2) + "\n")
-        t0 = time.monotonic()
         for org in ORGS:  # one organisation at a time: fifteen cold Python starts at once starve two cores
+            t0 = time.monotonic()
             bridge = self._start_bridge(org, stack_env)  # first: the services' consumers read its topic
             started: list[ServiceSpec] = []
             for spec in SERVICES:

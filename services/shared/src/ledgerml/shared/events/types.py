@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ledgerml.shared.ledger.contract import Event
+
 
 class EventType(StrEnum):
     STORAGE_VERSION_STORED = "ledgerml.storage.version.stored.v1"
@@ -43,22 +45,6 @@ def topic_for(org: str, domain: str) -> str:
     return f"{org}.{domain}"
 
 
-class ChaincodeEvent(StrEnum):
-    """Names the chaincode passes to `SetEvent` (one per transaction); must equal
-    `chaincode/contract.json` "events". The ledger→Kafka bridge maps them onto `EventType`s."""
-
-    DATASET_REGISTERED = "DatasetRegistered"
-    DATASET_VERSION_REGISTERED = "DatasetVersionRegistered"
-    ACCESS_REQUESTED = "AccessRequested"
-    ACCESS_GRANTED = "AccessGranted"
-    ACCESS_DENIED = "AccessDenied"
-    ACCESS_REVOKED = "AccessRevoked"
-    CREDITS_MINTED = "CreditsMinted"
-    CREDITS_TRANSFERRED = "CreditsTransferred"
-    TRAINING_REQUESTED = "TrainingRequested"
-    TRAINING_ACCEPTED = "TrainingAccepted"
-    TRAINING_SUCCEEDED = "TrainingSucceeded"
-    TRAINING_FAILED = "TrainingFailed"
-    TRAINING_EXPIRED = "TrainingExpired"
-    TRAINING_CANCELLED = "TrainingCancelled"
-    AUDIT_ROOT_ANCHORED = "AuditRootAnchored"
+# Names the chaincode passes to `SetEvent` (one per transaction), generated from chaincode/contract.json;
+# the ledger→Kafka bridge maps them onto `EventType`s.
+ChaincodeEvent = Event
