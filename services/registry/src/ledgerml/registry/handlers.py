@@ -51,9 +51,11 @@ def ledger_handler(*, registry_org: str) -> EventHandler:
     def handle(conn: Connection, envelope: Envelope) -> None:
         data = envelope.data
         if isinstance(data, DatasetRegistered):
-            mirror.mirror_dataset(store=SqlCatalog(conn), event_id=envelope.id, data=data, registered_at=envelope.time)
+            mirror.mirror_dataset(store=SqlCatalog(conn), event_id=envelope.id, data=data, registered_at=envelope.time,
+                                  block_number=data.block_number)
         elif isinstance(data, DatasetVersionRegistered):
-            mirror.mirror_version(store=SqlCatalog(conn), event_id=envelope.id, data=data, registered_at=envelope.time)
+            mirror.mirror_version(store=SqlCatalog(conn), event_id=envelope.id, data=data, registered_at=envelope.time,
+                                  block_number=data.block_number)
         else:
             # A ledger event does not say which organisation trained; the catalog's dataset owner does.
             _training(conn, envelope, producer_org=UNKNOWN_PRODUCER)

@@ -1,8 +1,9 @@
 """Use cases of the registry's models: records built from training events, reads, and verification.
 
 A model's lineage comes from two events: the training request (algorithm, code hash, dataset
-versions) and its result (model hash, transcript root, metrics). Dataset roots and owners come from
-this catalog. What no event carries stays empty and the record says its lineage is incomplete.
+versions, hyperparameters' hash) and its result (model hash, transcript root, metrics or, from the
+ledger, their hash). Dataset roots and owners come from this catalog. What no event carries stays
+empty and the record says its lineage is incomplete.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def record_training_request(*, models: ModelStore, requested: TrainingRequested,
                             now: datetime | None = None) -> None:
     models.add_training_request(TrainingRequest(
         job_id=requested.job_id, requester_org=requested.requester_org, algorithm=requested.algorithm,
-        code_hash=requested.code_sha256, hyperparameters_hash=None,
+        code_hash=requested.code_sha256, hyperparameters_hash=requested.hyperparameters_sha256,
         datasets=tuple((d.dataset_id, d.version) for d in requested.datasets),
         requested_tx_id=requested.ledger_tx_id, seen_at=now or datetime.now(UTC)))
 
@@ -42,6 +43,13 @@ def _input(catalog: CatalogStore, dataset_id: str, version: str) -> ModelInput:
     stored = catalog.version(dataset_id, version) if dataset is not None else None
     return ModelInput(dataset_id=dataset_id, version=version, merkle_root=stored.merkle_root if stored else None,
                       owner_org=dataset.owner_org if dataset else None)
+
+
+def _metrics_hash(completed: TrainingCompleted) -> str:
+    """The hash of the reported metrics; a ledger event carries only the hash the ledger recorded."""
+    if not completed.metrics and completed.metrics_sha256:
+        return completed.metrics_sha256
+    return metrics_hash(completed.metrics)
 
 
 def record_training_result(*, models: ModelStore, catalog: CatalogStore, completed: TrainingCompleted,
@@ -60,7 +68,7 @@ def record_training_result(*, models: ModelStore, catalog: CatalogStore, complet
         code_hash=request.code_hash if request else None,
         hyperparameters_hash=request.hyperparameters_hash if request else None, inputs=inputs,
         transcript_root=completed.transcript_root, metrics=tuple(sorted(completed.metrics.items())),
-        metrics_hash=metrics_hash(completed.metrics), tx_id=completed.ledger_tx_id, block_number=None,
+        metrics_hash=_metrics_hash(completed), tx_id=completed.ledger_tx_id, block_number=None,
         created_at=now or datetime.now(UTC))
     models.add_model(record)
     return record
