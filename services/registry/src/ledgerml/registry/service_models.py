@@ -21,9 +21,9 @@ from ledgerml.registry.lineage import (
     metrics_hash,
 )
 from ledgerml.registry.policy import authorise_model_read, model_party
-from ledgerml.registry.ports import CatalogStore, ModelStore
+from ledgerml.registry.ports import CatalogStore, EventSink, ModelStore
 from ledgerml.shared.errors import DependencyUnavailable, LedgerError, NotFound
-from ledgerml.shared.events.schemas import TrainingCompleted, TrainingRequested
+from ledgerml.shared.events.schemas import ModelRegistered, TrainingCompleted, TrainingRequested
 from ledgerml.shared.identity import Principal
 from ledgerml.shared.ledger import Ledger
 from ledgerml.shared.ledger.queries import get_model as get_ledger_model
@@ -53,8 +53,10 @@ def _metrics_hash(completed: TrainingCompleted) -> str:
 
 
 def record_training_result(*, models: ModelStore, catalog: CatalogStore, completed: TrainingCompleted,
-                           producer_org: str, now: datetime | None = None) -> ModelRecord:
-    """Create the model record of a completed job (idempotent: a model id is recorded once).
+                           producer_org: str, now: datetime | None = None,
+                           events: EventSink | None = None) -> ModelRecord:
+    """Create the model record of a completed job (idempotent: a model id is recorded once) and announce it
+    (`ModelRegistered`, which names the model for this organisation's audit log and its lineage).
     `producer_org` is used when the catalog does not know the datasets' owner."""
     existing = models.model(completed.model_sha256)
     if existing is not None:
@@ -71,6 +73,10 @@ def record_training_result(*, models: ModelStore, catalog: CatalogStore, complet
         metrics_hash=_metrics_hash(completed), tx_id=completed.ledger_tx_id, block_number=None,
         created_at=now or datetime.now(UTC))
     models.add_model(record)
+    if events is not None and record.holder_org is not None:
+        events.add(ModelRegistered(model_id=record.model_id, job_id=record.job_id, owner_org=record.holder_org,
+                                   model_sha256=record.model_id, ledger_tx_id=completed.ledger_tx_id),
+                   subject=record.model_id)
     return record
 
 
