@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = StackConfig.for_profile(args.profile)
     env = smoke.load_stack_env(cfg.env_file)
     os.environ["LEDGERML_STACK_RUN_DIR"] = str(cfg.run_dir)  # the CLI steps speak to this profile's stack
+    os.environ.setdefault("COLUMNS", "120")  # the CLI's tables, when the output is not a terminal
     endpoints = load_endpoints(cfg.run_dir / "endpoints.json")
     pki = Path(env["LEDGERML_PKI_ROOT"])
     out_dir = cfg.run_dir / "demo"
