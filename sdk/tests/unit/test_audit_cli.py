@@ -67,7 +67,7 @@ def test_proof_then_offline_verify(run: Any, pki: Path, tmp_path: Path) -> None:
     entry_file.write_text(json.dumps(proof["entry"], indent=4))  # pretty-printed: re-canonicalised
 
     unconfirmed = run(None, "audit", "verify", "--entry", str(entry_file), "--proof", str(out))
-    assert unconfirmed.exit_code == 3 and "NOT confirmed" in unconfirmed.output and "LML-5004" in unconfirmed.output
+    assert unconfirmed.exit_code == 3 and "NOT confirmed" in unconfirmed.output and "audit anchor" in unconfirmed.output
     root = proof["tree_head"]["root_hash"]
     confirmed = run(None, "--json", "audit", "verify", "--entry", str(out), "--proof", str(out), "--root", root)
     assert confirmed.exit_code == 0 and json.loads(confirmed.output)["root_confirmed"] is True

@@ -70,7 +70,7 @@ def test_offline_verification_needs_an_explicit_root_to_be_conclusive(pki: Path)
     unconfirmed = verify_offline(proof["entry"], proof)
     assert unconfirmed.proof_valid and not unconfirmed.root_confirmed and unconfirmed.root_source == "tree head"
     assert unconfirmed.head_signature == "valid" and "audit@org1" in str(unconfirmed.head_signer)
-    assert "LML-5004" in unconfirmed.reason and "NOT confirmed" in unconfirmed.reason
+    assert "audit anchor" in unconfirmed.reason and "NOT confirmed" in unconfirmed.reason
     confirmed = verify_offline(proof["entry"], proof, root_hex=proof["tree_head"]["root_hash"])
     assert confirmed.proof_valid and confirmed.root_confirmed
     forged = verify_offline({**proof["entry"], "actor": "Org9MSP"}, proof, root_hex=proof["tree_head"]["root_hash"])

@@ -35,7 +35,8 @@ datasets_app = typer.Typer(help="Register, upload, find and verify datasets.", n
 access_app = typer.Typer(help="Request, grant, deny, revoke and check access.", no_args_is_help=True)
 training_app = typer.Typer(help="Submit training next to the data, follow it, fetch the model.",
                            no_args_is_help=True)
-credits_app = typer.Typer(help="Consortium credit balances.", no_args_is_help=True)
+credits_app = typer.Typer(help="Consortium credits: balances, escrows, minting by the member admins.",
+                          no_args_is_help=True)
 audit_app = typer.Typer(help="Timelines, lineage, proofs and reports for auditors.", no_args_is_help=True)
 stack_app = typer.Typer(help="The local stack (Kafka, MinIO, Ray, PostgreSQL) and services.",
                         no_args_is_help=True)

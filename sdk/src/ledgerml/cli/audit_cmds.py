@@ -1,9 +1,10 @@
 """`ledgerml audit ...`: timelines, lineage, proofs, offline verification, exports and reports.
 
 `--log ORG` picks whose audit log to ask (default: your own organisation's). `audit verify` runs
-offline: it needs only the entry, its proof and a root. Exit status of `audit verify`: 0 valid
-against an explicit `--root`; 1 invalid; 3 valid against the service's tree head only, because the
-on-ledger anchor cannot be looked up while no Fabric ledger is configured.
+offline: it needs only the entry, its proof and a root. `audit anchor` reads a log's anchored root from
+the ledger's state, with its Merkle proof checked against a validator's header. Exit status of
+`audit verify`: 0 valid against an explicit `--root` (e.g. the anchored one); 1 invalid; 3 valid against
+the service's own tree head only (a root nobody outside the service confirmed).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 
 from ledgerml.cli.app import audit_app, console, emit, state
 from ledgerml.client.audit import verify_offline
+from ledgerml.client.connection import msp_id_of
 
 EXIT_INVALID, EXIT_ROOT_UNCONFIRMED = 1, 3
 ENTRY_COLUMNS = ("seq", "time", "org", "actor", "action", "subjects", "ledger_tx")
@@ -104,6 +106,21 @@ def _load(path: Path, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise typer.BadParameter(f"{path} must hold a JSON object ({what})")
     return data
+
+
+@audit_app.command("anchor")
+def anchor(ctx: typer.Context,
+           log: Annotated[str, typer.Option("--log", help="Whose audit log (org1 or Org1MSP)")],
+           tree_size: Annotated[int | None, typer.Option(help="This anchored size (default: the latest)")] = None,
+           ) -> None:
+    """A log's anchored tree head, read from the ledger with a Merkle proof against a validator's header."""
+    log_id = f"{msp_id_of(log).removesuffix('MSP').lower()}-audit"
+    found = state(ctx).client().ledger.anchor(log_id, tree_size)
+    if found is None:
+        emit(ctx, {"log": log_id, "anchor": "none on the ledger"}, title="Anchor")
+        raise typer.Exit(EXIT_INVALID)
+    emit(ctx, {"log": found.log_id, "tree_size": found.tree_size, "root": found.root_hash, "tx": found.tx_id,
+               "height": found.height, "proof checked against": found.verified_by}, title="Anchor")
 
 
 @audit_app.command("verify")

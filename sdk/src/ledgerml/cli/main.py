@@ -8,7 +8,8 @@ from ledgerml.cli import app as cli_app
 from ledgerml.shared.errors import LedgerMLError
 
 # Command modules register their commands on the groups of `ledgerml.cli.app` when imported.
-COMMAND_MODULES = ("registry_cmds", "storage_cmds", "access_cmds", "training_cmds", "audit_cmds", "stack_cmds")
+COMMAND_MODULES = ("registry_cmds", "storage_cmds", "access_cmds", "training_cmds", "credits_cmds", "audit_cmds",
+                   "stack_cmds")
 
 app = cli_app.app
 

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ledgerml.cli.app import console, credits_app, emit, err_console, state, training_app
-from ledgerml.client.training import TRAINING_ERRORS, dataset_ref
+from ledgerml.client.training import FINAL_STATES, TRAINING_ERRORS, dataset_ref
 
 FOLLOW_POLL_S = 2.0
 
@@ -59,8 +59,9 @@ def _show(ctx: typer.Context, job: dict[str, Any]) -> None:
         console.print(f"  [yellow]note[/yellow]  {job['note']}")
 
 
-def _follow(ctx: typer.Context, job_id: str) -> dict[str, Any]:
-    """A live bar over epochs, with the latest loss and accuracy, until the job reaches a final state."""
+def _follow(ctx: typer.Context, job_id: str, timeout_s: float | None = None) -> dict[str, Any]:
+    """A live bar over epochs, with the latest loss and accuracy, until the job reaches a final state
+    (or `timeout_s` passed: then exit 1 with the state it was in)."""
     training = state(ctx).client().training
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, disable=state(ctx).as_json) as bar:
@@ -73,7 +74,11 @@ def _follow(ctx: typer.Context, job_id: str) -> dict[str, Any]:
             bar.update(task, total=progress.get("total_epochs"), completed=len(epochs),
                        description=f"{job_id}: {progress['state']} {detail}".rstrip())
 
-        return training.wait(job_id, on_progress=update, poll_s=FOLLOW_POLL_S)
+        last = training.wait(job_id, on_progress=update, poll_s=FOLLOW_POLL_S, timeout_s=timeout_s)
+    if last["state"] not in FINAL_STATES:
+        err_console.print(f"[red]{job_id} still {last['state']} after {timeout_s:g}s[/red]")
+        raise typer.Exit(1)
+    return last
 
 
 @training_app.command("submit")
@@ -98,10 +103,11 @@ def submit(ctx: typer.Context,
 @training_app.command("status")
 def status(ctx: typer.Context, job_id: Annotated[str, typer.Argument(help="Training job id")],
            follow: Annotated[bool, typer.Option("--follow", "-f", help="Live progress until the job ends")] = False,
+           timeout: Annotated[float | None, typer.Option(help="Stop following after this many seconds")] = None,
            ) -> None:
     """A job's state, ledger status and model; with --follow a live progress bar over its epochs."""
     if follow:
-        _follow(ctx, job_id)
+        _follow(ctx, job_id, timeout)
     _show(ctx, state(ctx).client().training.status(job_id))
 
 

@@ -9,14 +9,17 @@ from types import TracebackType
 from ledgerml.client.access import AccessClient
 from ledgerml.client.audit import AuditClient
 from ledgerml.client.connection import Connection, connect
+from ledgerml.client.ledger import LedgerClient, LedgerEndpoint, ledger_endpoint
 from ledgerml.client.registry import RegistryClient
 from ledgerml.client.storage import StorageClient
 from ledgerml.client.training import TrainingClient
 
 
 class LedgerML:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, ledger: LedgerEndpoint | None = None) -> None:
         self.conn = conn
+        self._ledger_endpoint = ledger
+        self._ledger: LedgerClient | None = None
         self.registry = RegistryClient(conn)
         self.access = AccessClient(conn)
         self.storage = StorageClient(conn)
@@ -31,8 +34,18 @@ class LedgerML:
     def msp_id(self) -> str:
         return self.conn.msp_id
 
+    @property
+    def ledger(self) -> LedgerClient:
+        """The consortium ledger itself, as this identity (see `ledgerml.client.ledger`)."""
+        if self._ledger is None:
+            endpoint = self._ledger_endpoint or ledger_endpoint(self.conn.msp_id)
+            self._ledger = LedgerClient(self.conn.identity, endpoint)
+        return self._ledger
+
     def close(self) -> None:
         self.conn.close()
+        if self._ledger is not None:
+            self._ledger.close()
 
     def __enter__(self) -> LedgerML:
         return self
@@ -42,5 +55,5 @@ class LedgerML:
         self.close()
 
 
-__all__ = ["AccessClient", "AuditClient", "Connection", "LedgerML", "RegistryClient", "StorageClient",
-           "TrainingClient", "connect"]
+__all__ = ["AccessClient", "AuditClient", "Connection", "LedgerClient", "LedgerEndpoint", "LedgerML", "RegistryClient",
+           "StorageClient", "TrainingClient", "connect", "ledger_endpoint"]

@@ -25,9 +25,8 @@ from ledgerml.shared.merkle import leaf_hash, verify_inclusion
 from ledgerml.shared.web.client import ServiceClient
 
 SERVICE = "audit"
-LEDGER_BLOCKED = ("the on-ledger anchor could not be looked up (no Fabric ledger is configured, LML-5004): "
-                  "the root was taken from the service's signed tree head and is NOT confirmed by the ledger; "
-                  "pass --root with a root you trust")
+UNCONFIRMED_ROOT = ("the root was taken from the service's own signed tree head and is NOT confirmed by the "
+                    "ledger; pass the anchored root (`ledgerml audit anchor`) or another root you trust")
 
 
 def canonical_json(value: Any) -> bytes:
@@ -76,7 +75,7 @@ class OfflineVerification:
 def verify_offline(entry: Mapping[str, Any], proof: Mapping[str, Any], *, root_hex: str | None = None) -> \
         OfflineVerification:
     """Does `entry` sit at `proof["leaf_index"]` of the tree whose root is `root_hex` (explicit, trusted)
-    or, failing that, the root of the proof's signed tree head (unconfirmed while the ledger is blocked)?"""
+    or, failing that, the root of the proof's signed tree head (which only the ledger's anchor confirms)?"""
     head = proof.get("tree_head") or {}
     index, size = int(proof["leaf_index"]), int(proof["tree_size"])
     root_text = root_hex or head.get("root_hash")
@@ -91,7 +90,7 @@ def verify_offline(entry: Mapping[str, Any], proof: Mapping[str, Any], *, root_h
     elif root_hex:
         reason = "valid: the entry is included in the tree with the given root"
     else:
-        reason = f"proof valid against the service's tree head, but {LEDGER_BLOCKED}"
+        reason = f"proof valid against the service's tree head, but {UNCONFIRMED_ROOT}"
     return OfflineVerification(valid, root_text, "explicit" if root_hex else "tree head", bool(root_hex),
                                digest.hex(), index, size, signature, signer, reason)
 

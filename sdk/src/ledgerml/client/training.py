@@ -114,5 +114,5 @@ class TrainingClient:
         return items
 
     def credits(self, org: str | None = None) -> JSON:
-        """The ledger balance of `org` (default: the caller's own); 503 LML-5004 while no ledger exists."""
+        """The ledger balance of `org` (default: the caller's own); 503 LML-5004 when the service has no ledger."""
         return self._call("GET", f"/credits/{msp_id_of(org) if org else self._conn.msp_id}")

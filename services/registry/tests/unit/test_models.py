@@ -137,3 +137,27 @@ def test_a_ledger_lineage_with_another_root_is_a_mismatch() -> None:
     assert [c.field for c in result.ledger if c.status == "mismatch"] == ["inputs[0].merkle_root"]
     unreadable = verify(models, catalog, AnsweringLedger({"GetModel": b"not json"}))
     assert not unreadable.verified and not unreadable.ledger_available
+
+
+def test_a_model_made_from_ledger_events_alone_verifies() -> None:
+    """The bridge's events carry the hyperparameters' hash and only the metrics' hash (the ledger keeps no
+    metrics): the record takes both, and every field then matches the ledger's record."""
+    models, catalog, writes = FakeModels(), FakeCatalog(), FakeWrites()
+    service.register_dataset(store=catalog, writes=writes, principal=ORG1_USER, registry_org="Org1MSP",
+                             auditor_orgs=AUDITORS, dataset_id="cxr", name="X", description="", terms="t",
+                             schema={"a": "string"}, tags=[], price_per_job=5)
+    service.record_stored_version(store=catalog, writes=writes, registry_org="Org1MSP", event_id="e", now=T0,
+                                  stored=VersionStored(dataset_id="cxr", version="v1", merkle_root=ROOT,
+                                                       size_bytes=9, chunk_count=1, chunk_size=9))
+    service_models.record_training_request(models=models, now=T0, requested=TrainingRequested(
+        job_id="job-1", requester_org="Org2MSP", algorithm="logreg", code_sha256=CODE, hyperparameters_sha256="44" * 32,
+        datasets=(DatasetVersionRef(dataset_id="cxr", version="v1"),), deposit=10, ledger_tx_id="tx-req"))
+    record = service_models.record_training_result(
+        models=models, catalog=catalog, producer_org="unknown", now=T0,
+        completed=TrainingCompleted(job_id="job-1", model_sha256=MODEL, transcript_root=TRANSCRIPT,
+                                    ledger_tx_id="tx-res", metrics_sha256=metrics_hash(METRICS)))
+    assert (record.hyperparameters_hash, record.metrics_hash, record.metrics) == ("44" * 32, metrics_hash(METRICS), ())
+    assert record.lineage_complete
+    result = verify(models, catalog, AnsweringLedger({"GetModel": ledger_model(record)}))
+    assert result.verified, [c for c in result.local + result.ledger if c.status != "match"]
+    assert "metrics_hash" not in {c.field for c in result.local}  # nothing to recompute it from

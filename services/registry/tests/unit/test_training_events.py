@@ -79,3 +79,11 @@ def test_a_bridged_result_for_unknown_datasets_does_not_invent_a_producer(engine
     record = model(engine)
     assert record is not None and record.producer_org == "unknown" and record.holder_org == "Org2MSP"
     assert [(i.merkle_root, i.owner_org) for i in record.inputs] == [(None, None)] and not record.lineage_complete
+
+
+def test_a_recorded_model_is_announced_once_for_the_organisations_audit_log(engine: Engine) -> None:
+    deliver(engine, ledger_handler(registry_org="Org3MSP", org="org3"), REQUESTED, COMPLETED, COMPLETED,
+            source="org3/ledger-bridge")
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT event_type, topic, record_key FROM lml_outbox").all()
+    assert [tuple(r) for r in rows] == [("ledgerml.registry.model.registered.v1", "org3.registry", MODEL)]

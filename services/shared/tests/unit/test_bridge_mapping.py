@@ -107,3 +107,10 @@ def test_unreadable_payloads_are_malformed(name: str, payload: object) -> None:
 
 def test_unknown_names_are_reported_as_unknown() -> None:
     assert map_event(cc.event("SomethingNew", {"x": 1})) is Skip.UNKNOWN
+
+
+def test_a_succeeded_job_carries_the_metrics_hash_the_ledger_recorded() -> None:
+    done = map_event(cc.event("TrainingSucceeded", cc.job(status="SUCCEEDED", result={
+        "model_hash": cc.H3, "transcript_root": cc.H1, "metrics_hash": cc.H2})))
+    assert isinstance(done, Mapped) and isinstance(done.data, ev.TrainingCompleted)
+    assert (done.data.metrics_sha256, done.data.metrics) == (cc.H2, {})

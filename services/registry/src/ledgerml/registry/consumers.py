@@ -31,7 +31,7 @@ def build_consumers(settings: ServiceSettings, engine: Engine) -> Sequence[Idemp
         source = KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id=f"{settings.org}-{name}",
                                   topics=[topics[domain]], client_id=f"{settings.org}-{name}")
         consumers.append(IdempotentConsumer(name=name, engine=engine, source=source,
-                                            handler=make_handler(registry_org=settings.msp_id)))
+                                            handler=make_handler(registry_org=settings.msp_id, org=settings.org)))
     return consumers
 
 

@@ -100,8 +100,10 @@ def _check(field: str, expected: str | None, actual: str | None) -> Check:
 
 
 def local_checks(model: ModelRecord, *, catalog_roots: Mapping[tuple[str, str], str]) -> tuple[Check, ...]:
-    """Recompute the metrics hash; compare each input's root with this catalog's version root."""
-    checks = [_check("metrics_hash", model.metrics_hash, metrics_hash(dict(model.metrics)))]
+    """Recompute the metrics hash (when the metrics themselves were reported; a record made from a ledger
+    event holds only their hash, which the ledger check compares); compare each input's root with this
+    catalog's version root."""
+    checks = [_check("metrics_hash", model.metrics_hash, metrics_hash(dict(model.metrics)))] if model.metrics else []
     for i, item in enumerate(model.inputs):
         checks.append(_check(f"inputs[{i}].merkle_root", item.merkle_root,
                              catalog_roots.get((item.dataset_id, item.version))))

@@ -1,8 +1,9 @@
 """Use cases of the registry's models: records built from training events, reads, and verification.
 
 A model's lineage comes from two events: the training request (algorithm, code hash, dataset
-versions) and its result (model hash, transcript root, metrics). Dataset roots and owners come from
-this catalog. What no event carries stays empty and the record says its lineage is incomplete.
+versions, hyperparameters' hash) and its result (model hash, transcript root, metrics or, from the
+ledger, their hash). Dataset roots and owners come from this catalog. What no event carries stays
+empty and the record says its lineage is incomplete.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from ledgerml.registry.lineage import (
     metrics_hash,
 )
 from ledgerml.registry.policy import authorise_model_read, model_party
-from ledgerml.registry.ports import CatalogStore, ModelStore
+from ledgerml.registry.ports import CatalogStore, EventSink, ModelStore
 from ledgerml.shared.errors import DependencyUnavailable, LedgerError, NotFound
-from ledgerml.shared.events.schemas import TrainingCompleted, TrainingRequested
+from ledgerml.shared.events.schemas import ModelRegistered, TrainingCompleted, TrainingRequested
 from ledgerml.shared.identity import Principal
 from ledgerml.shared.ledger import Ledger
 from ledgerml.shared.ledger.queries import get_model as get_ledger_model
@@ -32,7 +33,7 @@ def record_training_request(*, models: ModelStore, requested: TrainingRequested,
                             now: datetime | None = None) -> None:
     models.add_training_request(TrainingRequest(
         job_id=requested.job_id, requester_org=requested.requester_org, algorithm=requested.algorithm,
-        code_hash=requested.code_sha256, hyperparameters_hash=None,
+        code_hash=requested.code_sha256, hyperparameters_hash=requested.hyperparameters_sha256,
         datasets=tuple((d.dataset_id, d.version) for d in requested.datasets),
         requested_tx_id=requested.ledger_tx_id, seen_at=now or datetime.now(UTC)))
 
@@ -44,9 +45,18 @@ def _input(catalog: CatalogStore, dataset_id: str, version: str) -> ModelInput:
                       owner_org=dataset.owner_org if dataset else None)
 
 
+def _metrics_hash(completed: TrainingCompleted) -> str:
+    """The hash of the reported metrics; a ledger event carries only the hash the ledger recorded."""
+    if not completed.metrics and completed.metrics_sha256:
+        return completed.metrics_sha256
+    return metrics_hash(completed.metrics)
+
+
 def record_training_result(*, models: ModelStore, catalog: CatalogStore, completed: TrainingCompleted,
-                           producer_org: str, now: datetime | None = None) -> ModelRecord:
-    """Create the model record of a completed job (idempotent: a model id is recorded once).
+                           producer_org: str, now: datetime | None = None,
+                           events: EventSink | None = None) -> ModelRecord:
+    """Create the model record of a completed job (idempotent: a model id is recorded once) and announce it
+    (`ModelRegistered`, which names the model for this organisation's audit log and its lineage).
     `producer_org` is used when the catalog does not know the datasets' owner."""
     existing = models.model(completed.model_sha256)
     if existing is not None:
@@ -60,9 +70,13 @@ def record_training_result(*, models: ModelStore, catalog: CatalogStore, complet
         code_hash=request.code_hash if request else None,
         hyperparameters_hash=request.hyperparameters_hash if request else None, inputs=inputs,
         transcript_root=completed.transcript_root, metrics=tuple(sorted(completed.metrics.items())),
-        metrics_hash=metrics_hash(completed.metrics), tx_id=completed.ledger_tx_id, block_number=None,
+        metrics_hash=_metrics_hash(completed), tx_id=completed.ledger_tx_id, block_number=None,
         created_at=now or datetime.now(UTC))
     models.add_model(record)
+    if events is not None and record.holder_org is not None:
+        events.add(ModelRegistered(model_id=record.model_id, job_id=record.job_id, owner_org=record.holder_org,
+                                   model_sha256=record.model_id, ledger_tx_id=completed.ledger_tx_id),
+                   subject=record.model_id)
     return record
 
 

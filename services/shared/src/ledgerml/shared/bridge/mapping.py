@@ -166,7 +166,8 @@ def _training_succeeded(raw: Any, event: ChaincodeEvent) -> Mapped:
     if job.result is None:
         raise ValueError("a succeeded job without a result")
     data = ev.TrainingCompleted(job_id=job.job_id, model_sha256=job.result.model_hash,
-                                transcript_root=job.result.transcript_root, ledger_tx_id=event.tx_id)
+                                transcript_root=job.result.transcript_root, ledger_tx_id=event.tx_id,
+                                metrics_sha256=job.result.metrics_hash or None)
     return Mapped(data, job.job_id, job.updated_at)
 
 

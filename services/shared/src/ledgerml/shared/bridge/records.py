@@ -82,6 +82,7 @@ class Algorithm(_Record):
 class Result(_Record):
     model_hash: str
     transcript_root: str
+    metrics_hash: str = ""
 
 
 class JobRecord(_Record):

@@ -177,6 +177,8 @@ class TrainingCompleted(EventData):
     transcript_root: Sha256Hex
     metrics: dict[str, float] = Field(default_factory=dict)
     ledger_tx_id: TxId
+    # The ledger records only the metrics' hash: an event from the bridge carries it without the metrics.
+    metrics_sha256: Sha256Hex | None = None
 
 
 class TrainingFailed(EventData):

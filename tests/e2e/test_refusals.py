@@ -1,0 +1,90 @@
+"""Failure paths on the real consortium: each is refused by the ledger with a coded error, and no credits move.
+
+No grant, a revoked grant, a deposit below the dataset's price, and Org2 forging the result of a job that
+Org1 runs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ledgerml.client import LedgerML
+from ledgerml.client.ledger import ledger_endpoint
+from ledgerml.shared.errors import LedgerError
+from ledgerml.shared.ledger import Fn
+from ledgerml.shared.ledger.cometbft import CometBftLedger
+from ledgerml.stack.scenario.narration import await_committed, await_refusal, poll
+
+from .flows import OWNER, PRICE, REQUESTER, balances, fund, grant_training, share_dataset, submit
+
+pytestmark = pytest.mark.e2e
+Org = Callable[..., LedgerML]
+
+
+@pytest.fixture(scope="module")
+def funded(as_org: Org) -> None:
+    fund(as_org("org1", user="Admin"), as_org("org2", user="Admin"))
+
+
+def refused_without_moving_credits(as_org: Org, ref: dict[str, str], *, deposit: int = PRICE) -> str:
+    org2, org3 = as_org("org2"), as_org("org3")
+    before = balances(org3)
+    job_id = submit(org2, ref, deposit=deposit)
+    why = await_refusal(lambda: org2.training.status(job_id), what=f"RequestTraining {job_id}")
+    assert balances(org3) == before, "a refused request moved credits"
+    assert org3.ledger.escrow(job_id) is None and org3.ledger.training_job(job_id) is None
+    job = org2.training.status(job_id)
+    assert job["ledger"]["state"] == "rejected" and job["ledger"]["error_code"].startswith("LML-")
+    return why
+
+
+def test_training_without_a_grant_is_refused(as_org: Org, funded: None, tmp_path: Path) -> None:
+    ref = share_dataset(as_org("org1"), tmp_path, name="nogrant")
+    why = refused_without_moving_credits(as_org, ref)
+    assert why.startswith("LML-CC-0007 NO_LIVE_GRANT") and "NO_REQUEST" in why
+
+
+def test_training_under_a_revoked_grant_is_refused(as_org: Org, funded: None, tmp_path: Path) -> None:
+    org1, org2 = as_org("org1"), as_org("org2")
+    ref = share_dataset(org1, tmp_path, name="revoked")
+    rid = grant_training(org1, org2, ref["dataset_id"])
+    org1.access.revoke(rid, reason="e2e")
+    await_committed(lambda: org1.access.get(rid), what="RevokeAccess")
+    why = refused_without_moving_credits(as_org, ref)
+    assert why.startswith("LML-CC-0007 NO_LIVE_GRANT") and "REVOKED" in why
+
+
+def test_a_deposit_below_the_price_is_refused(as_org: Org, funded: None, tmp_path: Path) -> None:
+    org1, org2 = as_org("org1"), as_org("org2")
+    ref = share_dataset(org1, tmp_path, name="cheap")
+    grant_training(org1, org2, ref["dataset_id"])
+    why = refused_without_moving_credits(as_org, ref, deposit=PRICE - 1)
+    assert why.startswith("LML-CC-0008 INSUFFICIENT_DEPOSIT")
+
+
+def test_org2_cannot_submit_the_result_of_a_job_org1_runs(as_org: Org, funded: None, tmp_path: Path) -> None:
+    org1, org2, org3 = as_org("org1"), as_org("org2"), as_org("org3")
+    ref = share_dataset(org1, tmp_path, name="forged")
+    grant_training(org1, org2, ref["dataset_id"])
+    before = balances(org3)
+    job_id = submit(org2, ref)
+    await_committed(lambda: org2.training.status(job_id), what="RequestTraining")
+    poll(lambda: (org3.ledger.training_job(job_id) or {}).get("status") in ("ACCEPTED", "SUCCEEDED"),
+         what="Org1 accepting the job")
+    endpoint = ledger_endpoint(REQUESTER)
+    forged = json.dumps({"job_id": job_id, "model_hash": "ab" * 32, "transcript_root": "cd" * 32,
+                         "metrics_hash": "ef" * 32})
+    with CometBftLedger(rpc_url=endpoint.rpc_url, chain_id=endpoint.chain_id, identity=org2.conn.identity,
+                        new_blocks=None) as ledger, pytest.raises(LedgerError) as refused:
+        ledger.submit(Fn.SUBMIT_TRAINING_RESULT, [forged])
+    assert refused.value.chaincode_name == "FORBIDDEN_NOT_OWNER" and "LML-CC-0004" in refused.value.detail
+    assert org3.ledger.model("ab" * 32) is None
+    # The real result still settles the escrow, once, to the owner.
+    final = org2.training.wait(job_id, poll_s=1.0, timeout_s=300)
+    assert final["state"] == "succeeded"
+    escrow = org3.ledger.escrow(job_id) or {}
+    assert escrow.get("status") == "RELEASED" and escrow.get("payouts") == [{"org": OWNER, "amount": PRICE}]
+    assert balances(org3) == {OWNER: before[OWNER] + PRICE, REQUESTER: before[REQUESTER] - PRICE}
