@@ -53,6 +53,7 @@ def test_config_points_at_the_app_the_mounts_and_values(render):
     assert conf["proxy_app"] == "tcp://127.0.0.1:26658"
     assert conf["rpc"]["laddr"] == "tcp://0.0.0.0:26657" and conf["p2p"]["laddr"] == "tcp://0.0.0.0:26656"
     assert conf["consensus"]["timeout_commit"] == "100ms" and conf["p2p"]["flush_throttle_timeout"] == "10ms"
+    assert conf["consensus"]["create_empty_blocks_interval"] == "3s", "an idle chain must not make a block every 100 ms"
     assert conf["p2p"]["persistent_peers"] == ""
     pod = validator(docs)["spec"]["template"]["spec"]
     mounts = {m["name"]: m["mountPath"] for m in pod["containers"][0]["volumeMounts"]}

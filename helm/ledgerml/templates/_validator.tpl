@@ -28,6 +28,7 @@ flush_throttle_timeout = {{ $v.latency.flushThrottleTimeout | quote }}
 
 [consensus]
 timeout_commit = {{ $v.latency.timeoutCommit | quote }}
+create_empty_blocks_interval = {{ $v.latency.emptyBlocksInterval | quote }}
 {{- end -}}
 
 {{/* The ConfigMap holding genesis.json: rendered from validator.genesis.json, or the existing one. */}}
