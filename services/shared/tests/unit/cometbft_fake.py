@@ -182,6 +182,9 @@ class FakeNode:
             _response({"code": o.code, "data": _b64(o.data), "log": o.log, "events": o.events})
             for o in self.results[height - 1]] or None}
 
+    def _rpc_abci_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"response": {"data": "ledgerml", "last_block_height": str(self.height)}}
+
     def _rpc_status(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"node_info": {"network": self.chain_id},
                 "sync_info": {"latest_block_height": str(self.height), "catching_up": False}}

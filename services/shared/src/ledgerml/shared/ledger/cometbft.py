@@ -29,7 +29,7 @@ from ledgerml.shared.errors import (
 from ledgerml.shared.identity.msp import SigningIdentity
 from ledgerml.shared.ledger import envelope
 from ledgerml.shared.ledger.contract import Fn
-from ledgerml.shared.ledger.follow import BlockFollower, NewBlocks, WebsocketNewBlocks, latest_height
+from ledgerml.shared.ledger.follow import BlockFollower, NewBlocks, WebsocketNewBlocks, application_height
 from ledgerml.shared.ledger.port import ChaincodeEvent, TxReceipt
 from ledgerml.shared.ledger.proof import PROOF_TYPE, ProofMalformed, StateProof
 from ledgerml.shared.ledger.rejections import REPLAYED, original_tx_id, rejection
@@ -222,10 +222,11 @@ class CometBftLedger:
             self._sleep(POLL_MAX_S)  # poll: the next block commits within a consensus round
 
     def wait_for_height(self, height: int) -> int:
-        """Wait until this node has committed `height` (a commit seen on another validator reaches this one
-        a moment later) and return its latest height; `DependencyUnavailable` after the commit deadline."""
+        """Wait until this node's application has committed `height` (a commit seen on another validator
+        reaches this one a moment later), so reads here see it; return that height. `DependencyUnavailable`
+        after the commit deadline."""
         deadline = self._clock() + self._commit_timeout_s
-        while (latest := latest_height(self._rpc, self.rpc_url)) < height:
+        while (latest := application_height(self._rpc, self.rpc_url)) < height:
             if self._clock() >= deadline:
                 raise DependencyUnavailable(f"ledger node {node_name(self.rpc_url)} is at height {latest}, "
                                             f"not {height}, after {self._commit_timeout_s:g} s", dependency="ledger")

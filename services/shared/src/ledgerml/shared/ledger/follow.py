@@ -102,8 +102,16 @@ def _events(block: JsonObject, block_results: JsonObject, height: int) -> list[C
 
 
 def latest_height(rpc: RpcClient, url: str) -> int:
+    """The node's newest stored block (what a block follower may read)."""
     status: JsonObject = rpc.call(url, "status")
     return as_int((status.get("sync_info") or {}).get("latest_block_height"))
+
+
+def application_height(rpc: RpcClient, url: str) -> int:
+    """The last block the node's application committed, which queries read. While a node syncs, its
+    block store can be a block ahead of its application."""
+    info: JsonObject = rpc.call(url, "abci_info")
+    return as_int((info.get("response") or {}).get("last_block_height"))
 
 
 class BlockFollower:
