@@ -119,6 +119,17 @@ def test_a_denied_decision_fails_the_job_without_running_ray(ports: ExecutorPort
     assert job(ports.engine).state is JobState.FAILED and not runner(ports).specs
 
 
+def test_a_quota_used_up_by_this_very_job_does_not_fail_it(ports: ExecutorPorts, catalog: Catalog,
+                                                            deliver: Deliver) -> None:
+    # The ledger charged the job to the grant when it accepted RequestTraining: a grant for one job then
+    # reads as used up, and the job must still run.
+    assert isinstance(ports.decisions, FakeDecisions)
+    ports.decisions.allow, ports.decisions.reason = False, "MAX_JOBS_EXHAUSTED"
+    owned_request(ports, catalog, deliver)
+    tick(ports)
+    assert [w[0] for w in writes(ports.engine)] == ["AcceptTraining"]
+
+
 def test_unknown_code_hash_or_bad_hyperparameters_fail_before_ray(ports: ExecutorPorts, catalog: Catalog,
                                                                  deliver: Deliver) -> None:
     owned_request(ports, catalog, deliver, code_hash="ab" * 32)

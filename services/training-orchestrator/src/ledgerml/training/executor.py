@@ -39,6 +39,7 @@ from ledgerml.training.ports import ModelStore as ModelStorePort
 from ledgerml.training.transcripts import verify_result
 
 log = logging.getLogger(__name__)
+QUOTA_SPENT_BY_THIS_JOB = "MAX_JOBS_EXHAUSTED"  # the access-control decision reason
 
 
 @dataclass
@@ -90,7 +91,9 @@ def screen(p: ExecutorPorts, job: Job) -> None:
         return _fail(p, job, expect=received, reason="hyperparameters do not match their recorded hash")
     for dataset in job.datasets:
         decision = p.decisions.decide(organisation=job.requester_org, dataset_id=dataset.dataset_id, purpose="train")
-        if not decision.allow:
+        # The ledger enforced the job quota when it accepted RequestTraining and charged this job to the grant,
+        # so "used up" here counts this very job; the re-check is for revocation, expiry and denial.
+        if not decision.allow and decision.reason != QUOTA_SPENT_BY_THIS_JOB:
             return _fail(p, job, expect=received, reason=f"access denied for {dataset.dataset_id}: {decision.reason}")
     with p.engine.begin() as conn:
         if db.transition(conn, job.job_id, expect=received, to=JobState.ACCEPTING, owner_org=p.msp_id,
