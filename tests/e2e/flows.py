@@ -34,13 +34,14 @@ def share_dataset(org1: LedgerML, tmp: Path, *, name: str) -> dict[str, str]:
     return {"dataset_id": dataset_id, "version": "v1", "owner_org": OWNER}
 
 
-def grant_training(org1: LedgerML, org2: LedgerML, dataset_id: str, *, max_jobs: int = 3) -> str:
+def grant_training(org1: LedgerML, org2: LedgerML, dataset_id: str, *, max_jobs: int = 3,
+                   expires_at: datetime | None = None) -> str:
     expiry = datetime.now(UTC) + timedelta(days=7)
     rid = str(org2.access.request(dataset_id=dataset_id, owner_org=OWNER, purpose="train",
                                   requested_expiry=expiry)["request_id"])
     await_committed(lambda: org2.access.get(rid), what="RequestAccess")
     poll(lambda: any(r["request_id"] == rid for r in org1.access.incoming()), what="the request at Org1")
-    org1.access.grant(rid, max_jobs=max_jobs, compute_only=True)
+    org1.access.grant(rid, max_jobs=max_jobs, compute_only=True, expires_at=expires_at)
     await_committed(lambda: org1.access.get(rid), what="GrantAccess")
     return rid
 
@@ -53,7 +54,8 @@ def balances(client: LedgerML) -> dict[str, int]:
     return {org: client.ledger.balance(org) for org in (OWNER, REQUESTER)}
 
 
-def submit(org2: LedgerML, ref: dict[str, str], *, deposit: int = PRICE) -> str:
-    job = org2.training.submit(datasets=[ref], algorithm="tabular_classifier", deposit=deposit,
+def submit(org2: LedgerML, ref: dict[str, str], *, deposit: int = PRICE, algorithm: str = "tabular_classifier",
+           code_hash: str | None = None) -> str:
+    job = org2.training.submit(datasets=[ref], algorithm=algorithm, deposit=deposit, algorithm_code_hash=code_hash,
                                hyperparameters={"epochs": 2, "seed": uuid.uuid4().int % 2**31})
     return str(job["job_id"])

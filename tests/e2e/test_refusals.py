@@ -1,19 +1,21 @@
 """Failure paths on the real consortium: each is refused by the ledger with a coded error, and no credits move.
 
-No grant, a revoked grant, a deposit below the dataset's price, and Org2 forging the result of a job that
-Org1 runs."""
+No grant, an expired grant, a revoked grant, a grant whose jobs are used up, a deposit below the dataset's
+price, an unknown algorithm or a code hash that differs from the catalog, Org2 forging the result of a job
+that Org1 runs; and a consumer cancelling before acceptance gets its deposit back."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from ledgerml.client import LedgerML
 from ledgerml.client.ledger import ledger_endpoint
-from ledgerml.shared.errors import LedgerError
+from ledgerml.shared.errors import LedgerError, LedgerMLError
 from ledgerml.shared.ledger import Fn
 from ledgerml.shared.ledger.cometbft import CometBftLedger
 from ledgerml.stack.scenario.narration import await_committed, await_refusal, poll
@@ -55,6 +57,59 @@ def test_training_under_a_revoked_grant_is_refused(as_org: Org, funded: None, tm
     await_committed(lambda: org1.access.get(rid), what="RevokeAccess")
     why = refused_without_moving_credits(as_org, ref)
     assert why.startswith("LML-CC-0007 NO_LIVE_GRANT") and "REVOKED" in why
+
+
+def test_training_under_an_expired_grant_is_refused(as_org: Org, funded: None, tmp_path: Path) -> None:
+    org1, org2 = as_org("org1"), as_org("org2")
+    ref = share_dataset(org1, tmp_path, name="expired")
+    grant_training(org1, org2, ref["dataset_id"], expires_at=datetime.now(UTC) + timedelta(seconds=6))
+
+    def expired_on_the_ledger() -> bool:
+        decision = org1.access.decide(organisation=REQUESTER, dataset_id=ref["dataset_id"], purpose="train",
+                                      strong=True)
+        return not decision["allow"]
+
+    poll(expired_on_the_ledger, what="the grant's expiry on the ledger", every_s=1.0)
+    why = refused_without_moving_credits(as_org, ref)
+    assert why.startswith("LML-CC-0007 NO_LIVE_GRANT") and "EXPIRED" in why
+
+
+def test_training_beyond_the_grants_max_jobs_is_refused(as_org: Org, funded: None, tmp_path: Path) -> None:
+    org1, org2 = as_org("org1"), as_org("org2")
+    ref = share_dataset(org1, tmp_path, name="maxjobs")
+    grant_training(org1, org2, ref["dataset_id"], max_jobs=1)
+    first = submit(org2, ref)
+    assert org2.training.wait(first, poll_s=1.0, timeout_s=300)["state"] == "succeeded"  # the one job runs
+    why = refused_without_moving_credits(as_org, ref)
+    assert why.startswith("LML-CC-0007 NO_LIVE_GRANT") and "MAX_JOBS_EXHAUSTED" in why
+
+
+@pytest.mark.parametrize(("algorithm", "code_hash", "code"), [("no_such_algorithm", None, "LML-7400"),
+                                                              ("tabular_classifier", "ab" * 32, "LML-7401")])
+def test_an_unknown_algorithm_or_a_code_hash_unlike_the_catalogs_is_refused(
+        as_org: Org, funded: None, tmp_path: Path, algorithm: str, code_hash: str | None, code: str) -> None:
+    org1, org2, org3 = as_org("org1"), as_org("org2"), as_org("org3")
+    ref = share_dataset(org1, tmp_path, name="algo")
+    grant_training(org1, org2, ref["dataset_id"])
+    before = balances(org3)
+    with pytest.raises(LedgerMLError) as refused:
+        submit(org2, ref, algorithm=algorithm, code_hash=code_hash)
+    assert refused.value.code == code
+    assert balances(org3) == before, "a refused request moved credits"
+
+
+def test_a_job_cancelled_before_acceptance_is_refunded(as_org: Org, funded: None, tmp_path: Path) -> None:
+    org1, org2, org3 = as_org("org1"), as_org("org2"), as_org("org3")
+    ref = share_dataset(org1, tmp_path, name="cancel")
+    grant_training(org1, org2, ref["dataset_id"])
+    before = balances(org3)
+    job_id = submit(org2, ref)
+    org2.training.cancel(job_id)  # queued right behind RequestTraining, before Org1 can screen the job
+    escrow = poll(lambda: (e := org3.ledger.escrow(job_id)) and e.get("status") == "REFUNDED" and e,
+                  what="the escrow refunded", timeout_s=60)
+    assert escrow["status"] == "REFUNDED"
+    assert (org3.ledger.training_job(job_id) or {}).get("status") == "CANCELLED"
+    assert balances(org3) == before, "a cancelled job kept the deposit"
 
 
 def test_a_deposit_below_the_price_is_refused(as_org: Org, funded: None, tmp_path: Path) -> None:
