@@ -98,20 +98,6 @@ def test_an_unknown_algorithm_or_a_code_hash_unlike_the_catalogs_is_refused(
     assert balances(org3) == before, "a refused request moved credits"
 
 
-def test_a_job_cancelled_before_acceptance_is_refunded(as_org: Org, funded: None, tmp_path: Path) -> None:
-    org1, org2, org3 = as_org("org1"), as_org("org2"), as_org("org3")
-    ref = share_dataset(org1, tmp_path, name="cancel")
-    grant_training(org1, org2, ref["dataset_id"])
-    before = balances(org3)
-    job_id = submit(org2, ref)
-    org2.training.cancel(job_id)  # queued right behind RequestTraining, before Org1 can screen the job
-    escrow = poll(lambda: (e := org3.ledger.escrow(job_id)) and e.get("status") == "REFUNDED" and e,
-                  what="the escrow refunded", timeout_s=60)
-    assert escrow["status"] == "REFUNDED"
-    assert (org3.ledger.training_job(job_id) or {}).get("status") == "CANCELLED"
-    assert balances(org3) == before, "a cancelled job kept the deposit"
-
-
 def test_a_deposit_below_the_price_is_refused(as_org: Org, funded: None, tmp_path: Path) -> None:
     org1, org2 = as_org("org1"), as_org("org2")
     ref = share_dataset(org1, tmp_path, name="cheap")
