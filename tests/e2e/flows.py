@@ -46,8 +46,10 @@ def grant_training(org1: LedgerML, org2: LedgerML, dataset_id: str, *, max_jobs:
     return rid
 
 
-def fund(org1_admin: LedgerML, org2_admin: LedgerML, amount: int = 20) -> None:
-    org1_admin.ledger.mint(to_org=REQUESTER, amount=amount, co_signers=[org2_admin.conn.identity])
+def fund(org1_admin: LedgerML, org2_admin: LedgerML, *, reader: LedgerML, amount: int = 20) -> None:
+    """Mint `amount` for the requester and wait until `reader`'s validator has the block, so its reads see it."""
+    receipt = org1_admin.ledger.mint(to_org=REQUESTER, amount=amount, co_signers=[org2_admin.conn.identity])
+    reader.ledger.wait_for_height(receipt.block_number)
 
 
 def balances(client: LedgerML) -> dict[str, int]:

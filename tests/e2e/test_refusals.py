@@ -28,7 +28,7 @@ Org = Callable[..., LedgerML]
 
 @pytest.fixture(scope="module")
 def funded(as_org: Org) -> None:
-    fund(as_org("org1", user="Admin"), as_org("org2", user="Admin"))
+    fund(as_org("org1", user="Admin"), as_org("org2", user="Admin"), reader=as_org("org3"))
 
 
 def refused_without_moving_credits(as_org: Org, ref: dict[str, str], *, deposit: int = PRICE) -> str:

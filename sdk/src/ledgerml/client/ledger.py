@@ -92,6 +92,11 @@ class LedgerClient:
             return None
         return json.loads(raw)
 
+    def wait_for_height(self, height: int) -> int:
+        """Wait until this client's validator has applied block `height` (a commit seen through another
+        organisation's validator reaches this one a moment later), so reads after it see that block."""
+        return self._ledger.wait_for_height(height)
+
     def balance(self, org: str) -> int:
         found = self.evaluate(Fn.GET_BALANCE, [org]) or {}
         return int(found.get("balance") or 0)

@@ -22,8 +22,18 @@ REQUESTER, DEPOSIT, EPOCHS, MINT = "Org2MSP", 5, 20, 50
 FOLLOW_TIMEOUT_S, MIN_ACCURACY = 420, 0.8
 
 
-def _balances(w: World) -> dict[str, int]:
+def _balances(w: World, *, after_block: int | None = None) -> dict[str, int]:
+    """Balances as Org3's validator holds them; with `after_block`, once that validator has applied the block
+    (a write committed through another organisation's validator reaches Org3's a moment later)."""
+    if after_block is not None:
+        w.org3.ledger.wait_for_height(after_block)
     return {org: w.org3.ledger.balance(org) for org in (OWNER, REQUESTER)}
+
+
+def _block(write: dict[str, Any] | None) -> int | None:
+    """The block a service's committed ledger write landed in, from its view's `ledger` part."""
+    height = (write or {}).get("block_number")
+    return int(height) if height is not None else None
 
 
 def _moved(before: dict[str, int], after: dict[str, int]) -> str:
@@ -33,7 +43,7 @@ def _moved(before: dict[str, int], after: dict[str, int]) -> str:
 def mint(w: World) -> list[str]:
     before = _balances(w)
     receipt = w.org1_admin.ledger.mint(to_org=REQUESTER, amount=MINT, co_signers=[w.org2_admin.conn.identity])
-    after = _balances(w)
+    after = _balances(w, after_block=receipt.block_number)
     if after[REQUESTER] != before[REQUESTER] + MINT:
         raise AssertionError(f"minting {MINT} moved {REQUESTER} from {before[REQUESTER]} to {after[REQUESTER]}")
     return [f"Mint {MINT} credits to {REQUESTER}, one transaction signed by Org1's admin and co-signed by Org2's "
@@ -54,8 +64,8 @@ def submit(w: World) -> list[str]:
                                  hyperparameters=_hyperparameters())
     w.job_id = str(job["job_id"])
     done = await_committed(lambda: w.org2.training.status(w.job_id), what="RequestTraining")
+    after = _balances(w, after_block=_block(done.get("ledger")))
     escrow = w.org3.ledger.escrow(w.job_id) or {}
-    after = _balances(w)
     if (escrow.get("status"), escrow.get("amount")) != ("HELD", DEPOSIT):
         raise AssertionError(f"the ledger holds no {DEPOSIT}-credit escrow for {w.job_id}: {escrow}")
     return [f"Org2 asked Org1 to train `tabular_classifier` ({job['algorithm']['code_hash'][:16]}…) for {EPOCHS} "
@@ -75,6 +85,7 @@ def follow(w: World) -> list[str]:
         raise AssertionError(f"job {w.job_id} ended {job['state']}: {job.get('failure_reason')}")
     executor = w.org1.training.status(w.job_id)
     writes = {x["function"]: x for x in executor.get("ledger_writes") or []}
+    w.result_block = _block(writes.get("SubmitTrainingResult"))
     epochs = w.org2.training.progress(w.job_id)["epochs"]
     curve = w.out_dir / f"training-curve-{w.job_id}.png"
     curve.write_bytes(w.org2.training.curve(w.job_id))
@@ -89,8 +100,8 @@ def follow(w: World) -> list[str]:
 
 
 def escrow_released(w: World) -> list[str]:
+    after = _balances(w, after_block=w.result_block)
     escrow = w.org3.ledger.escrow(w.job_id) or {}
-    after = _balances(w)
     payouts = {p["org"]: p["amount"] for p in escrow.get("payouts") or []}
     if escrow.get("status") != "RELEASED" or payouts != {OWNER: DEPOSIT}:
         raise AssertionError(f"escrow of {w.job_id} is not released to {OWNER}: {escrow}")
@@ -146,7 +157,7 @@ def lineage(w: World) -> list[str]:
 def revoked_training_refused(w: World) -> list[str]:
     w.org1.access.revoke(w.train_request, reason="partnership ended")
     done = await_committed(lambda: w.org1.access.get(w.train_request), what="RevokeAccess (train)")
-    before = _balances(w)
+    before = _balances(w, after_block=_block(done.get("ledger")))
     job = w.org2.training.submit(datasets=[w.ref], algorithm="tabular_classifier", deposit=DEPOSIT,
                                  hyperparameters=_hyperparameters())
     started = time.monotonic()

@@ -35,6 +35,7 @@ class World:
     job_id: str = ""
     model_id: str = ""
     balances: dict[str, int] = field(default_factory=dict)
+    result_block: int | None = None
 
     @property
     def ref(self) -> dict[str, str]:
