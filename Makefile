@@ -9,7 +9,7 @@ MYPY_STRICT := services/shared/src services/registry/src services/access-control
 	services/training-orchestrator/src services/audit/src sdk/src
 MYPY_PATH := $(subst $(eval) ,:,$(MYPY_STRICT)):stack/src
 
-.PHONY: help install up down status clean demo test lint test-unit test-integration test-e2e test-chaincode helm-check bench services-up services-down chaincode-upgrade
+.PHONY: help install up down status clean demo test lint test-unit test-integration test-e2e chaos test-chaincode helm-check bench services-up services-down chaincode-upgrade
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,6 +58,9 @@ test-integration: install ## Integration tests against the real test stack (star
 
 test-e2e: install ## End to end: Org1..Org3's services as processes on the test stack, driven through the SDK
 	@bash stack/with-test-stack.sh $(PYTEST) -q -m e2e tests/e2e
+
+chaos: install ## Crash test alone: kill -9 a validator, Kafka, a bridge, an orchestrator mid-job, the Ray head
+	@bash stack/with-test-stack.sh $(PYTEST) -q -m chaos tests/e2e
 
 test-chaincode: ## Go chaincode core: gofmt, go vet, tests with coverage >= 85%
 	@bash chaincode/check.sh

@@ -1,15 +1,14 @@
-"""Training benchmark: the orchestrated path vs the same entrypoint run directly with plain Python.
+"""Training benchmark: a job through the consortium vs the same entrypoint run directly with plain Python.
 
     .venv/bin/python -m bench.training [--quick]      (needs the test stack: stack/with-test-stack.sh)
 
-Ours (what exists today): the data owner's worker takes an accepted job, submits it through the Ray Jobs
-API (file data source: storage's internal stream needs a ledger-accepted job), follows it, collects and
-verifies transcript + weights, stores the weights in MinIO by content address and queues
-SubmitTrainingResult. Plain: `python -m tabular_classifier train --runtime plain` on the same CSV with
-the same hyperparameters. Alternating, several repetitions, medians. The ledger segments (RequestTraining
-commit → TrainingRequested → AcceptTraining commit, SubmitTrainingResult commit) run on the CometBFT
-ledger now (decision 0003), but this benchmark does not yet drive the consortium's services through
-them, so `wall_s_ours` is null with a `blocked` note until it does (issue 16).
+Ours (`wall_s_ours`): Org2 requests a job through its service, from the request to the committed result on
+the ledger (bench/training_ledger.py: RequestTraining with the deposit → TrainingRequested through the bridge
+→ Org1's orchestrator re-checks the grant → AcceptTraining → Ray trains through storage's verified stream →
+weights stored → SubmitTrainingResult committed). Plain: `python -m tabular_classifier train --runtime plain`
+on the same CSV with the same hyperparameters. `offledger` isolates the data owner's part: its worker takes an
+accepted job, submits it through the Ray Jobs API (file data source), follows it, collects and verifies
+transcript + weights and stores the weights. The three alternate within each repetition; medians.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import median, write_result
+from bench.training_ledger import Consortia
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
 from ledgerml.training.adapters import db
@@ -43,11 +43,6 @@ REPO = Path(__file__).resolve().parents[1]
 POLL_S = 0.1
 GOAL = ("orchestrated overhead <= 10 s plus <= 5% of training time, ledger request to committed result "
         "(issue 8)")
-BLOCKED = ("wall_s_ours, overhead_s and ratio are defined from the ledger request to the committed result; "
-           "the ledger runs (CometBFT, decision 0003) but this benchmark does not yet drive the services' "
-           "RequestTraining -> TrainingRequested -> AcceptTraining -> SubmitTrainingResult path (issue 16). "
-           "`offledger` reports the measured part: Ray Jobs API submission -> transcript + weights collected, "
-           "verified and stored.")
 
 
 class Unused:
@@ -141,19 +136,34 @@ def main(argv: list[str] | None = None) -> int:
                               data_source=lambda d: f"file:{root / 'data' / d.dataset_id / (d.version + '.csv')}")
         plain: list[float] = []
         ours: list[dict[str, float]] = []
-        for rep in range(repetitions):  # alternate, so drift on this shared machine hits both sides
-            plain.append(plain_run(data, params, root / f"plain-{rep}", catalog.get("tabular_classifier").code_hash))
-            ours.append(orchestrated_run(ports, catalog, params))
-            print(f"rep {rep + 1}/{repetitions}: plain {plain[-1]:.2f} s, orchestrated {ours[-1]['total_s']:.2f} s",
-                  file=sys.stderr)
+        onledger: list[dict[str, float]] = []
+        with Consortia() as consortium:
+            job_bench = consortium.bench(data, jobs=repetitions)
+            for rep in range(repetitions):  # alternate, so drift on this shared machine hits every side
+                plain.append(plain_run(data, params, root / f"plain-{rep}",
+                                       catalog.get("tabular_classifier").code_hash))
+                ours.append(orchestrated_run(ports, catalog, params))
+                onledger.append(job_bench.run(params))
+                print(f"rep {rep + 1}/{repetitions}: plain {plain[-1]:.2f} s, orchestrated {ours[-1]['total_s']:.2f}"
+                      f" s, request to committed result {onledger[-1]['total_s']:.2f} s", file=sys.stderr)
         engine.dispose()
         _drop_bucket(store.bucket)
     wall_plain = median(plain)
     wall_orchestrated = median([o["total_s"] for o in ours])
     overhead = wall_orchestrated - wall_plain
+    wall_ours = median([o["total_s"] for o in onledger])
     write_result("training", goal=GOAL, repetitions=repetitions, fields={
-        "wall_s_ours": None, "wall_s_plain": round(wall_plain, 3), "overhead_s": None, "ratio": None,
-        "blocked": BLOCKED,
+        "wall_s_ours": round(wall_ours, 3), "wall_s_plain": round(wall_plain, 3),
+        "overhead_s": round(wall_ours - wall_plain, 3), "ratio": round(wall_plain / wall_ours, 3),
+        "goal_met": wall_ours - wall_plain <= 10 + 0.05 * wall_plain,
+        "ledger": {
+            "what": "Org2's request through its service -> RequestTraining (escrow) -> bridge -> Org1's orchestrator "
+                    "-> AcceptTraining -> Ray via storage's verified stream -> SubmitTrainingResult committed, "
+                    "timed until Org2's validator holds the job SUCCEEDED",
+            "request_to_accept_s": round(median([o.get("request_to_accept_s", float("nan")) for o in onledger]), 3),
+            "accept_to_result_s": round(median([o.get("accept_to_result_s", float("nan")) for o in onledger]), 3),
+            "samples_s": [round(o["total_s"], 3) for o in onledger],
+        },
         "offledger": {
             "what": "Ray Jobs API submission (file data source) -> run -> transcript + weights collected, verified, "
                     "weights stored in MinIO, SubmitTrainingResult queued; vs plain Python on the same data",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .artifacts import (
+    ERROR_PREFIX,
     RESULT_PREFIX,
     TRANSCRIPT_FILE,
     WEIGHTS_FILE,
@@ -25,7 +26,7 @@ from .artifacts import (
     transcript_document,
     write_atomic,
 )
-from .sources import DataSourceError, Source, parse_tables, read_source
+from .sources import DataSourceError, Source, Table, parse_tables, read_source
 
 HERE = Path(__file__).resolve().parent
 GPU_WAIT_S = 600.0
@@ -50,10 +51,9 @@ def _defaults(params: dict[str, Any]) -> dict[str, Any]:
     return {k: params.get(k, spec.get("default")) for k, spec in schema["properties"].items()} | params
 
 
-def _run(args: argparse.Namespace, params: dict[str, Any], header: dict[str, Any], blobs: list[bytes]) -> Any:
+def _run(args: argparse.Namespace, params: dict[str, Any], header: dict[str, Any], table: Table) -> Any:
     from .train import train
 
-    table = parse_tables(blobs, target=str(params["target_column"]))
     if args.runtime == "plain" or (args.runtime == "auto" and not os.environ.get("RAY_ADDRESS")):
         import torch
 
@@ -95,14 +95,15 @@ def train_command(args: argparse.Namespace) -> int:
     sources = [Source.parse(s) for s in args.data]
     try:
         blobs = [read_source(s, job_id=args.job_id) for s in sources]
+        table = parse_tables(blobs, target=str(params["target_column"]))
     except DataSourceError as exc:
-        print(f"data source failed: {exc}", file=sys.stderr, flush=True)
+        print(f"{ERROR_PREFIX}data source: {exc}", flush=True)  # says what to fix, never a data value
         return 3
     header = {"job_id": args.job_id, "algorithm": "tabular_classifier", "code_hash": args.code_hash,
               "hyperparameters": params, "hyperparameters_sha256": sha256_hex(canonical_json(params)),
               "inputs": [{"source": s.kind, "ref": s.ref if s.kind == "storage" else Path(s.ref).name,
                           "sha256": sha256_hex(b), "bytes": len(b)} for s, b in zip(sources, blobs, strict=True)]}
-    output = _run(args, params, header, blobs)
+    output = _run(args, params, header, table)
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     document = transcript_document(output.records)

@@ -23,6 +23,7 @@ from ledgerml.shared.merkle import root_of_entries
 WEIGHTS_MAGIC = b"LMLW1\n"
 PROGRESS_PREFIX = "LMLPROGRESS "
 RESULT_PREFIX = "LMLRESULT "
+ERROR_PREFIX = "LMLERROR "  # one line a data owner may publish as the job's failure reason: no data values
 TRANSCRIPT_FILE = "transcript.json"
 WEIGHTS_FILE = "weights.bin"
 

@@ -124,3 +124,12 @@ def test_bad_tables_are_refused_clearly(blobs: list[bytes], message: str) -> Non
 
 def test_the_pinned_requirements_are_what_this_environment_runs() -> None:
     entry._check_requirements()  # the Ray nodes use this interpreter: a mismatch would fail every job
+
+
+def test_a_missing_target_column_fails_with_one_publishable_reason(data: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    hp = base64.b64encode(json.dumps({"epochs": 1, "target_column": "no_such_column"}).encode()).decode()
+    status = entry.main(["train", "--job-id", "job-1", "--code-hash", CODE_HASH, "--hyperparameters-b64", hp,
+                         "--data", f"file:{data / TRAIN_FILE}", "--output-dir", str(tmp_path), "--runtime", "plain"])
+    assert status == 3 and not (tmp_path / "transcript.json").exists()
+    assert "LMLERROR data source: target column 'no_such_column' not in the CSV header" in capsys.readouterr().out

@@ -17,6 +17,11 @@ from ledgerml.stack.config import StackConfig
 from ledgerml.stack.consortium import Consortium
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Crash tests last: they kill and restart components, which the other tests should never meet."""
+    items.sort(key=lambda item: item.get_closest_marker("chaos") is not None)
+
+
 @pytest.fixture(scope="session")
 def consortium(stack_env: dict[str, str]) -> Iterator[dict[str, dict[str, str]]]:
     cfg = StackConfig.for_profile(stack_env.get("LEDGERML_STACK_PROFILE", "test"))

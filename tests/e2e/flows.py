@@ -57,7 +57,9 @@ def balances(client: LedgerML) -> dict[str, int]:
 
 
 def submit(org2: LedgerML, ref: dict[str, str], *, deposit: int = PRICE, algorithm: str = "tabular_classifier",
-           code_hash: str | None = None) -> str:
+           code_hash: str | None = None, epochs: int = 2, **hyperparameters: Any) -> str:
+    """Org2's job on `ref`; a seed of its own, since the ledger keys a model by its weights' hash."""
+    params = {"epochs": epochs, "seed": uuid.uuid4().int % 2**31, **hyperparameters}
     job = org2.training.submit(datasets=[ref], algorithm=algorithm, deposit=deposit, algorithm_code_hash=code_hash,
-                               hyperparameters={"epochs": 2, "seed": uuid.uuid4().int % 2**31})
+                               hyperparameters=params)
     return str(job["job_id"])

@@ -2,7 +2,8 @@
 
 No grant, an expired grant, a revoked grant, a grant whose jobs are used up, a deposit below the dataset's
 price, an unknown algorithm or a code hash that differs from the catalog, Org2 forging the result of a job
-that Org1 runs; and a consumer cancelling before acceptance gets its deposit back."""
+that Org1 runs; and a job that fails on Ray has its deposit refunded. (A consumer cancelling before the
+owner accepts is in test_crashes.py: it needs the owner's orchestrator held down.)"""
 
 from __future__ import annotations
 
@@ -129,3 +130,20 @@ def test_org2_cannot_submit_the_result_of_a_job_org1_runs(as_org: Org, funded: N
     escrow = org3.ledger.escrow(job_id) or {}
     assert escrow.get("status") == "RELEASED" and escrow.get("payouts") == [{"org": OWNER, "amount": PRICE}]
     assert balances(org3) == {OWNER: before[OWNER] + PRICE, REQUESTER: before[REQUESTER] - PRICE}
+
+
+def test_a_job_that_fails_on_ray_is_failed_on_the_ledger_and_refunded(as_org: Org, funded: None,
+                                                                       tmp_path: Path) -> None:
+    org1, org2, org3 = as_org("org1"), as_org("org2"), as_org("org3")
+    ref = share_dataset(org1, tmp_path, name="rayfail")
+    grant_training(org1, org2, ref["dataset_id"])
+    before = balances(org3)
+    job_id = submit(org2, ref, target_column="no_such_column")  # valid by the schema; the data has no such column
+    final = org2.training.wait(job_id, poll_s=1.0, timeout_s=300)
+    assert final["state"] == "failed", final
+    job = poll(lambda: (lambda j: j if j.get("status") == "FAILED" else None)(org3.ledger.training_job(job_id) or {}),
+               what="the job FAILED on the ledger")
+    escrow = org3.ledger.escrow(job_id) or {}
+    assert escrow.get("status") == "REFUNDED", escrow
+    assert "no_such_column" in str(job.get("failure_reason")), job  # the owner says why, on the ledger
+    assert balances(org3) == before, "a job that failed on Ray kept (part of) its deposit"

@@ -153,6 +153,13 @@ class Checks:
     def audit_report(self, out: str) -> None:
         assert self.dataset_id in (self.workdir / "report.html").read_text()
 
+    def audit_export(self, out: str) -> None:
+        lines = (self.workdir / "org1-log.jsonl").read_text().splitlines()
+        assert len(lines) >= int(self.shell.values["SIZE"]), out
+
+    def audit_check_export(self, out: str) -> None:
+        assert "hash to the root anchored on the ledger" in out, out  # and exit 0
+
 
 def test_the_readme_walkthrough_runs_as_written(as_org: Org, stack_env: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "samples").symlink_to(REPO / "samples")

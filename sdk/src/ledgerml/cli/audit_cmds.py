@@ -4,7 +4,10 @@
 offline: it needs only the entry, its proof and a root. `audit anchor` reads a log's anchored root from
 the ledger's state, with its Merkle proof checked against a validator's header. Exit status of
 `audit verify`: 0 valid against an explicit `--root` (e.g. the anchored one); 1 invalid; 3 valid against
-the service's own tree head only (a root nobody outside the service confirmed).
+the service's own tree head only (a root nobody outside the service confirmed). `audit check-export`
+checks a whole-log export against the log's anchor on the ledger: an organisation can rewrite and re-sign
+its own log, but not the root it anchored (exit 0 matches, 1 rewritten or truncated, 4 the latest anchor is
+newer than the export: export again, or name an older anchored size with `--tree-size`).
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from typing import Annotated, Any, Literal
 import typer
 
 from ledgerml.cli.app import audit_app, console, emit, state
+from ledgerml.client.anchored import ExportUnreadable, check_against_anchor, export_leaves
 from ledgerml.client.audit import verify_offline
 from ledgerml.client.connection import msp_id_of
 
-EXIT_INVALID, EXIT_ROOT_UNCONFIRMED = 1, 3
+EXIT_INVALID, EXIT_ROOT_UNCONFIRMED, EXIT_STALE_EXPORT = 1, 3, 4
 ENTRY_COLUMNS = ("seq", "time", "org", "actor", "action", "subjects", "ledger_tx")
 
 LogOrg = Annotated[str | None, typer.Option("--log", help="Whose audit log to ask (default: your own)")]
@@ -178,4 +182,35 @@ def check_log(ctx: typer.Context, log: LogOrg = None) -> None:
     result = state(ctx).client().audit.verify_log(log_org=log)
     emit(ctx, result, title="Log verification")
     if not result["ok"]:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@audit_app.command("check-export")
+def check_export(ctx: typer.Context,
+                 export_file: Annotated[Path, typer.Argument(help="A whole-log JSON Lines export (`audit export`)",
+                                                             exists=True, dir_okay=False)],
+                 log: Annotated[str, typer.Option("--log", help="Whose audit log it is (org1 or Org1MSP)")],
+                 tree_size: Annotated[int | None, typer.Option(help="Check this anchor (default: the latest)")] = None,
+                 ) -> None:
+    """Does the export hash to the root its owner anchored on the ledger? Catches a rewritten, re-signed log."""
+    log_id = f"{msp_id_of(log).removesuffix('MSP').lower()}-audit"
+    try:
+        with export_file.open("rb") as handle:
+            leaves = export_leaves(handle)
+    except ExportUnreadable as exc:
+        raise typer.BadParameter(str(exc)) from None
+    found = state(ctx).client().ledger.anchor(log_id, tree_size)
+    if found is None:
+        emit(ctx, {"log": log_id, "anchor": "none on the ledger"}, title="Anchor check")
+        raise typer.Exit(EXIT_INVALID)
+    if tree_size is None and found.tree_size > len(leaves):
+        emit(ctx, {"log": log_id, "export_entries": len(leaves), "latest_anchor": found.tree_size,
+                   "what to do": "the log was anchored again after this export: export again, or pass --tree-size "
+                                 "with an anchored size no larger than the export"}, title="Anchor check")
+        raise typer.Exit(EXIT_STALE_EXPORT)
+    result = check_against_anchor(leaves, found)
+    emit(ctx, result.as_dict(), title="Anchor check")
+    if not state(ctx).as_json:
+        console.print(result.reason, markup=False)
+    if not result.ok:
         raise typer.Exit(EXIT_INVALID)

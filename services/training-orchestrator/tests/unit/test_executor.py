@@ -12,7 +12,7 @@ from ledgerml.shared.ledgerwrites import ledger_writes_for
 from ledgerml.training.adapters import db
 from ledgerml.training.algorithms import Catalog, hyperparameters_hash, resolve_hyperparameters
 from ledgerml.training.domain import Job, JobState
-from ledgerml.training.errors import InvalidHyperparameters
+from ledgerml.training.errors import CatalogInvalid, InvalidHyperparameters
 from ledgerml.training.executor import ExecutorPorts, tick
 from ledgerml.training.ports import RunState, RunStatus
 
@@ -148,6 +148,22 @@ def test_accept_refused_by_the_ledger_abandons_the_job(ports: ExecutorPorts, cat
     assert job(ports.engine).state is JobState.ABANDONED
     tick(ports)
     assert not runner(ports).specs
+
+
+def test_algorithm_files_changed_since_acceptance_fail_the_job_not_loop(ports: ExecutorPorts, catalog: Catalog,
+                                                                         deliver: Deliver, settle: Settle,
+                                                                         monkeypatch: Any) -> None:
+    owned_request(ports, catalog, deliver)
+    tick(ports)
+    settle()
+
+    def changed(spec: Any) -> bool:
+        raise CatalogInvalid("tabular_classifier: files changed on disk since the catalog was loaded")
+
+    monkeypatch.setattr(runner(ports), "submit", changed)
+    tick(ports)
+    assert writes(ports.engine)[-1][:2] == ("FailTraining", "pending")
+    assert "LML-7409" in writes(ports.engine)[-1][2][1]  # the refund says why; the job is not retried forever
 
 
 def _running(ports: ExecutorPorts, catalog: Catalog, deliver: Deliver, settle: Settle) -> None:

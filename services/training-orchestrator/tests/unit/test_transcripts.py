@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ledgerml.training.errors import ResultRejected
-from ledgerml.training.transcripts import parse_progress, verify_result
+from ledgerml.training.transcripts import parse_error, parse_progress, verify_result
 
 from .fakes import make_result
 
@@ -57,3 +57,11 @@ def test_progress_lines_are_read_from_logs_skipping_noise() -> None:
          "validation_accuracy": None},
         {"epoch": 2, "total_epochs": 2, "loss": 0.25, "accuracy": 0.9, "validation_loss": None,
          "validation_accuracy": None}]
+
+
+def test_the_algorithms_own_failure_reason_is_read_from_its_logs() -> None:
+    logs = ("Traceback (most recent call last):\nLMLERROR data source: first\nnoise\n"
+            "LMLERROR   data source:   target column 'nope' not in the CSV header  \n")
+    assert parse_error(logs) == "data source: target column 'nope' not in the CSV header"
+    assert parse_error("Job entrypoint command failed with exit code 1\nLMLERROR \n") is None
+    assert len(parse_error("LMLERROR " + "x" * 500) or "") == 200

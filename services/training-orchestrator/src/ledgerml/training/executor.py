@@ -25,7 +25,7 @@ from ledgerml.shared.ledgerwrites import enqueue_ledger_write
 from ledgerml.training.adapters import db
 from ledgerml.training.algorithms import Catalog, hyperparameters_hash, resolve_hyperparameters
 from ledgerml.training.domain import DatasetRef, Job, JobRole, JobState, result_args, submission_id_for
-from ledgerml.training.errors import ResultRejected
+from ledgerml.training.errors import CatalogInvalid, ResultRejected
 from ledgerml.training.ledgerflow import enqueue_fail_training
 from ledgerml.training.ports import (
     AccessDecisions,
@@ -119,7 +119,10 @@ def _submit(p: ExecutorPorts, job: Job, sid: str) -> None:
     spec = RunSpec(submission_id=sid, job_id=job.job_id, algorithm=algorithm,
                    hyperparameters=dict(job.hyperparameters or {}),
                    data=[p.data_source(d) for d in job.datasets], secret_env=p.secret_env())
-    started = p.runner.submit(spec)
+    try:
+        started = p.runner.submit(spec)
+    except CatalogInvalid as exc:  # the algorithm's files changed since acceptance: it can never run as agreed
+        return _fail(p, job, expect={JobState.SUBMITTING}, reason=f"{exc.code} {exc.detail}")
     with p.engine.begin() as conn:
         db.transition(conn, job.job_id, expect={JobState.SUBMITTING}, to=JobState.RUNNING)
     log.info("ray run submitted" if started else "ray run found again", extra={"job_id": job.job_id})

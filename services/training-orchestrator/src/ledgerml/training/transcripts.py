@@ -13,6 +13,7 @@ from ledgerml.training.domain import canonical_json, sha256_hex
 from ledgerml.training.errors import ResultRejected
 
 PROGRESS_PREFIX = "LMLPROGRESS "
+ERROR_PREFIX = "LMLERROR "  # the algorithm's one-line reason for failing, written to be published
 PROGRESS_FIELDS = ("epoch", "total_epochs", "loss", "accuracy", "validation_loss", "validation_accuracy")
 
 
@@ -78,3 +79,10 @@ def parse_progress(logs: str) -> list[dict[str, Any]]:
             continue
         by_epoch[epoch] = _progress(record)
     return [by_epoch[e] for e in sorted(by_epoch)]
+
+
+def parse_error(logs: str) -> str | None:
+    """The last reason the algorithm gave for failing (`LMLERROR <text>`), one line, at most 200 characters."""
+    found = [line.partition(ERROR_PREFIX)[2].strip() for line in logs.splitlines() if ERROR_PREFIX in line]
+    reasons = [r for r in found if r]
+    return " ".join(reasons[-1].split())[:200] if reasons else None

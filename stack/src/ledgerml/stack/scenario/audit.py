@@ -5,12 +5,19 @@ two anchors consistent; it writes the dataset's report; a byte flipped in the bu
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ledgerml.client.audit import verify_offline
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from ledgerml.client.anchored import check_against_anchor, export_leaves
+from ledgerml.client.audit import canonical_json, verify_offline
 from ledgerml.client.ledger import ProvenAnchor
-from ledgerml.shared.merkle import verify_consistency
+from ledgerml.shared.identity import load_identity
+from ledgerml.shared.merkle import root_of, verify_consistency
+from ledgerml.stack.pki import load_consortium
 from ledgerml.stack.scenario.narration import poll
 from ledgerml.stack.scenario.world import OWNER, World
 
@@ -67,6 +74,54 @@ def audit_report(w: World) -> list[str]:
     path = w.out_dir / f"audit-report-{w.dataset_id}.html"
     path.write_text(html)
     return [f"Org3's report for the dataset (access history, jobs, lineage graph): {path}"]
+
+
+def rewritten_log_caught(w: World) -> list[str]:
+    """Org1 holds its own audit key, so a log it rewrites verifies under a head it signs itself; what it cannot
+    rewrite is the root it anchored on the ledger. Org3 exports Org1's log and checks it against the anchor;
+    then the same check runs on a rewritten copy (one grant's grantee changed) with a head re-signed by
+    Org1's audit key. Org1's real log is untouched: the rogue copy is built here, as Org1's operator could."""
+    export = w.out_dir / f"{LOG_ID}-export.jsonl"
+    with export.open("wb") as handle:
+        w.org3.audit.export(handle, fmt="jsonl", log_org=OWNER)
+    anchor = w.org3.ledger.anchor(LOG_ID)
+    if anchor is None:
+        raise AssertionError(f"no anchor of {LOG_ID} on the ledger")
+    rows = [json.loads(line) for line in export.read_text().splitlines() if line.strip()]
+    honest = check_against_anchor(export_leaves(export.read_text().splitlines()), anchor)
+    if not honest.ok:
+        raise AssertionError(f"Org1's own export fails its anchor: {honest.reason}")
+    victim = next((i for i, r in enumerate(rows[:anchor.tree_size]) if r["entry"].get("action") ==
+                   "access.grant.issued"), None)
+    if victim is None:
+        raise AssertionError(f"no grant among the first {anchor.tree_size} entries of {LOG_ID}")
+    rows[victim]["entry"]["data"] = {**rows[victim]["entry"].get("data", {}), "grantee_org": "Org3MSP"}
+    rewritten = w.out_dir / f"{LOG_ID}-rewritten.jsonl"
+    rewritten.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
+    leaves = export_leaves(rewritten.read_text().splitlines())
+    signed = _resign(w, root_of(leaves).hex(), len(leaves))
+    caught = check_against_anchor(leaves, anchor)
+    if caught.ok:
+        raise AssertionError("a rewritten log passed the anchor check")
+    return [f"Org3 exported Org1's log ({len(rows)} entries): its first {anchor.tree_size} hash to the root anchored "
+            f"at height {anchor.height} — {honest.reason.split(';')[0]}",
+            f"a rewritten copy (entry {victim}, a grant, now names another grantee) with a tree head re-signed by "
+            f"Org1's audit key: signature {signed} — a signature alone proves nothing",
+            f"`ledgerml audit check-export {rewritten.name} --log org1`: {caught.reason}"]
+
+
+def _resign(w: World, root_hex: str, size: int) -> str:
+    """Sign the rewritten log's head with Org1's audit identity, as Org1's operator could; check it verifies."""
+    files = load_consortium(w.pki_root).orgs[OWNER].identity("audit")
+    identity = load_identity(OWNER, msp_dir=files.msp_dir)
+    head = {"log_id": LOG_ID, "tree_size": size, "root_hash": root_hex,
+            "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z")}
+    signature = identity.private_key.sign(canonical_json(head), ec.ECDSA(hashes.SHA256()))
+    key = identity.certificate.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise AssertionError("Org1's audit certificate holds no P-256 key")
+    key.verify(signature, canonical_json(head), ec.ECDSA(hashes.SHA256()))  # raises InvalidSignature
+    return f"valid under {identity.certificate.subject.rfc4514_string()}"
 
 
 def tamper_detected(w: World) -> list[str]:

@@ -49,6 +49,7 @@ SCENARIO: tuple[tuple[str, Step], ...] = (
     ("Org3 proves an audit entry against the anchor on the ledger", audit.anchored_inclusion),
     ("Org3 checks two anchors are consistent", audit.anchored_consistency),
     ("Org3 writes the dataset's audit report", audit.audit_report),
+    ("Org1 rewrites and re-signs its log; the anchor catches it", audit.rewritten_log_caught),
     ("A flipped byte in the bucket is detected", audit.tamper_detected),
 )
 
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
     world = World(client("org1"), client("org2"), client("org3"), client("org1", "Admin"), client("org2", "Admin"),
                   out_dir=out_dir, s3=Minio(env["LEDGERML_S3_ENDPOINT"], env["LEDGERML_S3_ACCESS_KEY"],
-                                            env["LEDGERML_S3_SECRET_KEY"], secure=False))
+                                            env["LEDGERML_S3_SECRET_KEY"], secure=False), pki_root=pki)
     narrator = Narrator()
     started = time.monotonic()
     print(f"\nLedgerML consortium scenario ({cfg.profile}): Org1 owns data, Org2 trains, Org3 audits\n", flush=True)

@@ -26,6 +26,7 @@ class World:
     org2_admin: LedgerML
     out_dir: Path
     s3: Minio
+    pki_root: Path = Path()
     train_csv: Path = Path()
     heldout_csv: Path = Path()
     dataset_id: str = field(default_factory=lambda: f"breast-cancer-{uuid.uuid4().hex[:6]}")

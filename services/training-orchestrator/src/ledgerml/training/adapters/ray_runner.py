@@ -21,7 +21,7 @@ from ledgerml.training.adapters.catalog import folder_files
 from ledgerml.training.algorithms import code_hash
 from ledgerml.training.errors import CatalogInvalid, ResultRejected, RunnerUnavailable
 from ledgerml.training.ports import RunOutputs, RunSpec, RunState, RunStatus
-from ledgerml.training.transcripts import parse_progress
+from ledgerml.training.transcripts import parse_error, parse_progress
 
 log = logging.getLogger(__name__)
 TRANSCRIPT, WEIGHTS = "transcript.json", "weights.bin"
@@ -93,7 +93,17 @@ class RayJobsRunner:
             if _missing(exc):
                 return RunState(RunStatus.MISSING, "no Ray run with this submission id")
             raise RunnerUnavailable(f"Ray job status: {type(exc).__name__}") from None
-        return RunState(RunStatus(str(info.status.value)), (info.message or "")[:300])
+        status = RunStatus(str(info.status.value))
+        if status is RunStatus.FAILED:
+            return RunState(status, self._failure(submission_id) or (info.message or "")[:300])
+        return RunState(status, (info.message or "")[:300])
+
+    def _failure(self, submission_id: str) -> str | None:
+        """The algorithm's own reason (its `LMLERROR` line), rather than Ray's 'entrypoint failed' + log tail."""
+        try:
+            return parse_error(str(self._jobs().get_job_logs(submission_id)))
+        except _RAY_ERRORS:
+            return None
 
     def progress(self, submission_id: str) -> list[dict[str, Any]]:
         try:
