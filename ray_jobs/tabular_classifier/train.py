@@ -84,7 +84,10 @@ def train(table: Table, params: Mapping[str, Any], *, header: Mapping[str, Any],
                         hidden_layers=int(params["hidden_layers"]), classes=classes).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=float(params["learning_rate"]),
                                  weight_decay=float(params["weight_decay"]))
-    meta = {"algorithm": ALGORITHM, "features": list(table.columns), "classes": classes,
+    # The job id is part of the weights file: a model names the job that produced it, so two jobs that train
+    # the same tensors (deterministic training, same data and seed) still yield two models on the ledger.
+    meta = {"algorithm": ALGORITHM, "job_id": str(header["job_id"]), "features": list(table.columns),
+            "classes": classes,
             "hidden_units": int(params["hidden_units"]), "hidden_layers": int(params["hidden_layers"]),
             "mean": [float(v) for v in mean.tolist()], "std": [float(v) for v in std.tolist()]}
     records: list[dict[str, Any]] = [{"kind": "header", **header, "seed": seed, "device": device,

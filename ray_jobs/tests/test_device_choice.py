@@ -13,6 +13,7 @@ import pytest
 
 from ray_jobs.data import TRAIN_FILE, breast_cancer_csvs
 from ray_jobs.tabular_classifier import __main__ as entry
+from ray_jobs.tabular_classifier.sources import parse_tables
 
 
 class GetTimeoutError(Exception):
@@ -70,7 +71,8 @@ def run_under(monkeypatch: pytest.MonkeyPatch, ray: StandInRay) -> Any:
     monkeypatch.setitem(sys.modules, "ray", ray)
     params = entry._defaults({"epochs": 1})
     args = argparse.Namespace(runtime="ray")
-    return entry._run(args, params, {"job_id": "job-1"}, [breast_cancer_csvs()[TRAIN_FILE]])
+    table = parse_tables([breast_cancer_csvs()[TRAIN_FILE]], target=str(params["target_column"]))
+    return entry._run(args, params, {"job_id": "job-1"}, table)
 
 
 def test_no_gpu_in_the_cluster_means_cpu_without_asking_for_one(monkeypatch: pytest.MonkeyPatch) -> None:

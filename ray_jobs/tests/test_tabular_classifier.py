@@ -133,3 +133,17 @@ def test_a_missing_target_column_fails_with_one_publishable_reason(data: Path, t
                          "--data", f"file:{data / TRAIN_FILE}", "--output-dir", str(tmp_path), "--runtime", "plain"])
     assert status == 3 and not (tmp_path / "transcript.json").exists()
     assert "LMLERROR data source: target column 'no_such_column' not in the CSV header" in capsys.readouterr().out
+
+
+def test_the_same_training_for_two_jobs_gives_two_models_with_the_same_tensors(data: Path, tmp_path: Path) -> None:
+    outputs = []
+    for job in ("job-a", "job-b"):
+        hp = base64.b64encode(json.dumps({"epochs": 2, "seed": 7}).encode()).decode()
+        assert entry.main(["train", "--job-id", job, "--code-hash", CODE_HASH, "--hyperparameters-b64", hp,
+                           "--data", f"file:{data / TRAIN_FILE}", "--output-dir", str(tmp_path / job),
+                           "--runtime", "plain"]) == 0
+        outputs.append(deserialise_weights((tmp_path / job / "weights.bin").read_bytes()))
+    (tensors_a, meta_a), (tensors_b, meta_b) = outputs
+    assert (meta_a["job_id"], meta_b["job_id"]) == ("job-a", "job-b")
+    assert all(np.array_equal(tensors_a[k], tensors_b[k]) for k in tensors_a)  # reproducible training
+    assert (tmp_path / "job-a" / "weights.bin").read_bytes() != (tmp_path / "job-b" / "weights.bin").read_bytes()

@@ -152,7 +152,8 @@ def _credits_conserved(org3: LedgerML, minted0: int, held0: int) -> None:
 
 def _ledger_entries(reader: LedgerML, job_id: str, want: set[str]) -> list[dict[str, Any]] | None:
     """`job_id`'s entries that came from the ledger (through the bridge), once they cover `want`'s tx ids."""
-    found = [e for e in reader.audit.timeline(job_id=job_id) if str(e.get("source", "")).endswith("/ledger-bridge")]
+    entries = (item["entry"] for item in reader.audit.timeline(job_id=job_id))  # items: {seq, leaf_hash, entry}
+    found = [e for e in entries if str(e.get("source", "")).endswith("/ledger-bridge")]
     return found if {_tx(e) for e in found} >= want else None
 
 
@@ -172,7 +173,7 @@ def _audit_logs_hold_each_event_once(as_org: Org, jobs: dict[str, str]) -> None:
 
 
 def _tx(entry: dict[str, Any]) -> str:
-    return str((entry.get("ledger") or {}).get("tx_id") or entry.get("ledger_tx_id") or "")
+    return str((entry.get("ledger") or {}).get("tx_id") or "")
 
 
 def _services_agree_with_the_ledger(org1: LedgerML, org2: LedgerML, org3: LedgerML, jobs: dict[str, str],

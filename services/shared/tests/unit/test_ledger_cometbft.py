@@ -23,6 +23,7 @@ URL = "http://127.0.0.1:26611"
 
 def ledger_for(node: FakeNode, clock: FakeClock | None = None, **kwargs: object) -> CometBftLedger:
     clock = clock or FakeClock()
+    kwargs.setdefault("commit_feed", None)  # commit announcements: test_ledger_commits.py
     return CometBftLedger(rpc_url=URL, chain_id=node.chain_id, identity=ALICE, transport=node.transport(),
                           clock=clock, sleep=clock.sleep, **kwargs)  # type: ignore[arg-type]
 
@@ -147,7 +148,8 @@ def test_a_node_that_cannot_answer_is_503_never_500(answer: Exception | httpx.Re
             raise answer
         return answer
 
-    ledger = CometBftLedger(rpc_url=URL, chain_id="c", identity=ALICE, transport=httpx.MockTransport(handler))
+    ledger = CometBftLedger(rpc_url=URL, chain_id="c", identity=ALICE, transport=httpx.MockTransport(handler),
+                            commit_feed=None)
     for call in (lambda: ledger.evaluate(Fn.GET_SUPPLY, []), lambda: ledger.submit(Fn.MINT, ["1"])):
         with pytest.raises(errors.DependencyUnavailable) as info:
             call()

@@ -59,6 +59,7 @@ class Feed:
 
 
 def _ledger(node: FakeNode, clock: FakeClock, **kwargs: Any) -> CometBftLedger:
+    kwargs.setdefault("commit_feed", None)
     return CometBftLedger(rpc_url=f"http://{OWN}", chain_id=node.chain_id, identity=ALICE,
                           transport=routed({OWN: node, **kwargs.pop("nodes", {})}), clock=clock, sleep=clock.sleep,
                           **kwargs)

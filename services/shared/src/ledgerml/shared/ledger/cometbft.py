@@ -1,10 +1,12 @@
 """`CometBftLedger`: the `Ledger` port over a CometBFT validator's JSON-RPC (docs/decisions/0003).
 
 submit signs the transaction (nonce from the write's idempotency key, RFC 6979 signatures, so a retry has
-the same bytes and tx id), broadcasts it with `broadcast_tx_sync` and polls `/tx` until it commits or the
-commit deadline passes (`LedgerCommitUnconfirmed`, retryable: resubmitting never writes twice — the
-mempool drops the duplicate or the application answers REPLAYED and the first commit's receipt is
-returned). evaluate and read_key are `abci_query`s; events follows committed blocks.
+the same bytes and tx id), broadcasts it with `broadcast_tx_sync` and waits until it commits: woken by the
+client's one `tm.event='Tx'` subscription (ledger/commits.py), and asking `/tx` too (backing off while no
+subscription is live, once a second while one is), until the commit deadline passes
+(`LedgerCommitUnconfirmed`, retryable: resubmitting never writes twice — the mempool drops the duplicate
+or the application answers REPLAYED and the first commit's receipt is returned). evaluate and read_key
+are `abci_query`s; events follows committed blocks.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ledgerml.shared.errors import (
 )
 from ledgerml.shared.identity.msp import SigningIdentity
 from ledgerml.shared.ledger import envelope
+from ledgerml.shared.ledger.commits import CommitWatcher, TxFeed, WebsocketTxFeed
 from ledgerml.shared.ledger.contract import Fn
 from ledgerml.shared.ledger.follow import BlockFollower, NewBlocks, WebsocketNewBlocks, application_height
 from ledgerml.shared.ledger.port import ChaincodeEvent, TxReceipt
@@ -37,6 +40,7 @@ from ledgerml.shared.ledger.rpc import JsonObject, RpcClient, RpcError, as_bytes
 from ledgerml.shared.telemetry.context import record_tx_id
 
 POLL_FIRST_S, POLL_MAX_S = 0.05, 0.5
+WATCHED_POLL_S = 1.0  # with a live commit subscription, /tx is only the safety net
 _tracer = trace.get_tracer(__name__)
 
 
@@ -58,6 +62,7 @@ class CometBftLedger:
                  request_timeout_s: float = 10.0, verify_url: str | None = None,
                  transport: httpx.BaseTransport | None = None,
                  new_blocks: Callable[[str], NewBlocks] | None = WebsocketNewBlocks, poll_s: float = 1.0,
+                 commit_feed: Callable[[str], TxFeed] | None = WebsocketTxFeed,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         self.rpc_url = rpc_url.rstrip("/")
         self.chain_id = chain_id
@@ -70,6 +75,7 @@ class CometBftLedger:
         self._poll_s = poll_s
         self._clock = clock
         self._sleep = sleep
+        self._commits = CommitWatcher(self.rpc_url, commit_feed) if commit_feed is not None else None
 
     def _span(self, operation: str, function: str) -> AbstractContextManager[trace.Span]:
         return _tracer.start_as_current_span(
@@ -90,6 +96,15 @@ class CometBftLedger:
         """Submit signed transaction bytes (e.g. a `Mint` co-signed by several admins) and wait for commit."""
         opened = envelope.open_tx(tx)
         tx_id = envelope.tx_id(tx)
+        if self._commits is not None:
+            self._commits.expect(tx_id)  # before the broadcast: a quick commit is not missed
+        try:
+            return self._broadcast(tx, tx_id, opened)
+        finally:
+            if self._commits is not None:
+                self._commits.forget(tx_id)
+
+    def _broadcast(self, tx: bytes, tx_id: str, opened: envelope.Envelope) -> TxReceipt:
         with self._span("submit", opened.fn) as span:
             record_tx_id(tx_id, span)
             try:
@@ -111,10 +126,14 @@ class CometBftLedger:
         deadline = self._clock() + self._commit_timeout_s
         interval = POLL_FIRST_S
         while True:
-            try:
-                found = self._find_tx(tx_id)
-            except DependencyUnavailable:  # a node blip while waiting: the deadline decides
-                found = None
+            found = None
+            if self._commits is not None and self._commits.live:
+                found = self._commits.wait(tx_id, max(0.0, min(WATCHED_POLL_S, deadline - self._clock())))
+            if found is None:
+                try:
+                    found = self._find_tx(tx_id)
+                except DependencyUnavailable:  # a node blip while waiting: the deadline decides
+                    found = None
             if found is not None:
                 return self._receipt(found, tx_id, fn)
             remaining = deadline - self._clock()
@@ -122,8 +141,9 @@ class CometBftLedger:
                 raise LedgerCommitUnconfirmed(f"{fn}: transaction {tx_id} not seen committed on "
                                               f"{node_name(self.rpc_url)} within {self._commit_timeout_s:g} s; "
                                               "resubmitting the same write is safe", tx_id=tx_id)
-            self._sleep(min(interval, remaining))  # poll: /tx answers once the block is committed
-            interval = min(interval * 2, POLL_MAX_S)
+            if self._commits is None or not self._commits.live:
+                self._sleep(min(interval, remaining))  # poll: /tx answers once the block is committed
+                interval = min(interval * 2, POLL_MAX_S)
 
     def _find_tx(self, tx_id: str) -> JsonObject | None:
         try:
@@ -240,6 +260,8 @@ class CometBftLedger:
         return follower.events(start_block)
 
     def close(self) -> None:
+        if self._commits is not None:
+            self._commits.close()
         self._rpc.close()
 
     def __enter__(self) -> CometBftLedger:
