@@ -6,7 +6,8 @@ Deployed on the test stack (Kafka, MinIO): access-control of Org1 and Org2, regi
 of Org1, the training orchestrator of Org2, each its real app under uvicorn. Org1 and Org2 are members
 (Admin, User1 and the service identities are `admin`/`client`; peer0 is a `peer`), Org3 is the
 consortium's auditor organisation. Allowed controls prove no refusal comes from a broken fixture;
-peer identities are refused everywhere (the shared guard, LML-3004).
+peer and orderer identities are refused everywhere (the shared guard, LML-3004), and so is the operator's
+organisation, OrdererMSP (LML-3005).
 """
 
 from __future__ import annotations
@@ -291,16 +292,35 @@ def test_refused(world: World, call: Call, caller: str, status: int, code: str) 
     assert (response.status_code, response.json().get("code")) == (status, code), response.text
 
 
-PEER_CALLS = [(Call(TR, "Org2MSP", "POST", "/jobs", JOB), PEER2, "a peer identity cannot request jobs"),
-              (Call(TR, "Org2MSP", "POST", "/jobs/{gap_job}/cancel"), PEER2, "a peer identity cannot cancel jobs"),
-              (Call(AU, "Org1MSP", "GET", "/entries"), PEER1, "a peer identity cannot read the audit log")]
+ORDERER, OPERATOR = "OrdererMSP/orderer.orderer.ledgerml.test", "OrdererMSP/Admin"
+PEER_CALLS = [(Call(TR, "Org2MSP", "POST", "/jobs", JOB), PEER2, "LML-3004", "a peer identity cannot request jobs"),
+              (Call(TR, "Org2MSP", "POST", "/jobs/{gap_job}/cancel"), PEER2, "LML-3004",
+               "a peer identity cannot cancel jobs"),
+              (Call(AU, "Org1MSP", "GET", "/entries"), PEER1, "LML-3004", "a peer identity cannot read the audit log"),
+              (Call(AC, "Org1MSP", "POST", "/decisions", DECISION_BODY), PEER1, "LML-3004",
+               "a peer identity cannot ask for decisions"),
+              (Call(AC, "Org1MSP", "POST", "/decisions", DECISION_BODY), ORDERER, "LML-3004",
+               "an orderer identity cannot ask for decisions"),
+              (Call(AC, "Org1MSP", "POST", "/decisions", DECISION_BODY), OPERATOR, "LML-3005",
+               "the operator's admin cannot ask for decisions"),
+              (Call(REG, "Org1MSP", "GET", "/datasets"), OPERATOR, "LML-3005",
+               "the operator's admin cannot read Org1's catalog"),
+              (Call(REG, "Org1MSP", "GET", "/datasets/{dataset_id}"), OPERATOR, "LML-3005",
+               "the operator's admin cannot read Org1's datasets"),
+              (Call(ST, "Org1MSP", "GET", VERSION), OPERATOR, "LML-3005", "the operator's admin cannot read manifests"),
+              (Call(TR, "Org2MSP", "GET", "/jobs/{job_id}"), OPERATOR, "LML-3005",
+               "the operator's admin cannot read jobs"),
+              (Call(AU, "Org1MSP", "GET", "/entries"), OPERATOR, "LML-3005",
+               "the operator's admin cannot read the audit log")]
 
 
-@pytest.mark.parametrize(("call", "caller", "why"), PEER_CALLS, ids=[g for _, _, g in PEER_CALLS])
-def test_network_node_identities_are_refused(world: World, call: Call, caller: str, why: str) -> None:
-    """Found by this matrix (training and audit let peers act); closed by the shared guard (LML-3004)."""
+@pytest.mark.parametrize(("call", "caller", "code", "why"), PEER_CALLS, ids=[g for _, _, _, g in PEER_CALLS])
+def test_network_node_and_operator_identities_are_refused(world: World, call: Call, caller: str, code: str,
+                                                          why: str) -> None:
+    """Found by this matrix and issue 17 (training and audit let peers act, POST /decisions skipped the role
+    guard, the operator's admin read catalogs); closed by the shared guard (LML-3004, LML-3005)."""
     response = world.send(call, caller)
-    assert (response.status_code, response.json()["code"]) == (403, "LML-3004"), why
+    assert (response.status_code, response.json()["code"]) == (403, code), why
 
 
 def test_auditors_may_verify_a_proof(world: World) -> None:

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ledgerml.shared.identity import SigningIdentity, TrustStore
+from ledgerml.shared.identity import OrgKind, SigningIdentity, TrustStore
 from ledgerml.shared.identity.msp import OrgTrust
 
 NOW = dt.datetime.now(dt.UTC)
@@ -75,8 +75,10 @@ def make_ca(msp_id: str, domain: str) -> TestCA:
     return TestCA(msp_id, domain, key, cert)
 
 
-def trust_store(*cas: TestCA) -> TrustStore:
-    return TrustStore({ca.msp_id: OrgTrust(ca.msp_id, (ca.cert,)) for ca in cas})
+def trust_store(*cas: TestCA, kinds: dict[str, OrgKind] | None = None) -> TrustStore:
+    """Member organisations unless `kinds` (MSP id -> kind) says otherwise."""
+    return TrustStore({ca.msp_id: OrgTrust(ca.msp_id, (ca.cert,), kind=(kinds or {}).get(ca.msp_id, OrgKind.MEMBER))
+                       for ca in cas})
 
 
 NODE_OUS = """NodeOUs:
@@ -89,9 +91,9 @@ NODE_OUS = """NodeOUs:
 
 
 def write_msp_layout(root: Path, ca: TestCA, users: dict[str, SigningIdentity], *,
-                     admin_ou: str = "admin") -> Path:
-    """cryptogen layout: <root>/peerOrganizations/<domain>/{msp,users/<Name>@<domain>/msp}."""
-    org_dir = root / "peerOrganizations" / ca.domain
+                     admin_ou: str = "admin", section: str = "peerOrganizations") -> Path:
+    """cryptogen layout: <root>/<section>/<domain>/{msp,users/<Name>@<domain>/msp}."""
+    org_dir = root / section / ca.domain
     for msp in [org_dir / "msp", *(org_dir / "users" / f"{n}@{ca.domain}" / "msp" for n in users)]:
         (msp / "cacerts").mkdir(parents=True, exist_ok=True)
         (msp / "cacerts" / "ca.pem").write_bytes(ca.pem)

@@ -7,12 +7,13 @@ from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
-from ledgerml.shared.identity import Principal, Role, issue_token
+from ledgerml.shared.identity import OrgKind, Principal, Role, issue_token
 from ledgerml.shared.web.app import build_app
 from ledgerml.shared.web.auth import (
     READ_ONLY_OPERATION,
     Authenticator,
     CurrentPrincipal,
+    also_callable_by,
     require_ledger_grant,
     require_owner_org,
 )
@@ -21,6 +22,8 @@ from .pki_helpers import make_ca, trust_store
 
 ORG1 = make_ca("Org1MSP", "org1.ledgerml.test")
 ORG3 = make_ca("Org3MSP", "org3.ledgerml.test")
+OPERATOR = make_ca("OrdererMSP", "orderer.ledgerml.test")
+STRANGER = make_ca("Org9MSP", "org9.ledgerml.test")  # trusted, but of no declared kind
 USER1, AUDITOR = ORG1.issue("User1"), ORG3.issue("User1")
 
 
@@ -48,6 +51,11 @@ def check(principal: CurrentPrincipal) -> dict[str, str]:
     return {"ok": "checked"}
 
 
+@router.get("/network", openapi_extra=also_callable_by(roles=[Role.PEER], kinds=[OrgKind.OPERATOR]))
+def network(principal: CurrentPrincipal) -> dict[str, str]:
+    return {"ok": str(principal.role)}
+
+
 @router.get("/granted")
 def granted(principal: CurrentPrincipal) -> dict[str, str]:
     require_ledger_grant(OnlyOrg2Grants(), principal, action="read", resource="d1")
@@ -57,7 +65,9 @@ def granted(principal: CurrentPrincipal) -> dict[str, str]:
 def _app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.authenticator = Authenticator(trust=trust_store(ORG1, ORG3), audience="registry")
+        trust = trust_store(ORG1, ORG3, OPERATOR, STRANGER,
+                            kinds={"OrdererMSP": OrgKind.OPERATOR, "Org9MSP": OrgKind.UNKNOWN})
+        app.state.authenticator = Authenticator(trust=trust, audience="registry")
         yield
 
     return build_app(service="registry", version="0", lifespan=lifespan, routers=[router])
@@ -123,6 +133,36 @@ def test_peer_identities_cannot_call_apis() -> None:
         assert refused.status_code == 403 and refused.json()["code"] == "LML-3004"
 
 
+def _code(response: object) -> tuple[int, str]:
+    return response.status_code, response.json()["code"]  # type: ignore[attr-defined]
+
+
+def test_node_operator_and_unknown_identities_are_refused_by_default() -> None:
+    callers = {"orderer node": (OPERATOR.issue("orderer.orderer.ledgerml.test", role="orderer"), "LML-3004"),
+               "operator admin": (OPERATOR.issue("Admin", role="admin"), "LML-3005"),
+               "operator client": (OPERATOR.issue("User1"), "LML-3005"),
+               "unknown org": (STRANGER.issue("Admin", role="admin"), "LML-3005")}
+    with TestClient(_app()) as client:
+        for who, (identity, code) in callers.items():
+            headers = _bearer(issue_token(identity, audience="registry"))
+            for method, path in (("GET", "/whoami"), ("POST", "/check"), ("POST", "/datasets/OrdererMSP")):
+                refused = client.request(method, path, headers=headers)
+                assert _code(refused) == (403, code), f"{who} {method} {path}: {refused.text}"
+                assert "member organisation" in refused.json()["detail"]
+
+
+def test_a_route_may_name_node_and_operator_callers() -> None:
+    peer = ORG1.issue("peer0.org1.ledgerml.test", role="peer")
+    operator = OPERATOR.issue("Admin", role="admin")
+    with TestClient(_app()) as client:
+        for identity in (peer, operator, USER1):
+            allowed = client.get("/network", headers=_bearer(issue_token(identity, audience="registry")))
+            assert allowed.status_code == 200, allowed.text
+        stranger = client.get("/network", headers=_bearer(issue_token(STRANGER.issue("A", "admin"),
+                                                                      audience="registry")))
+        assert _code(stranger) == (403, "LML-3005")
+
+
 def test_ledger_grant_helper_refuses_without_grant() -> None:
     with TestClient(_app()) as client:
         refused = client.get("/granted", headers=_bearer(issue_token(USER1, audience="registry")))
@@ -134,4 +174,4 @@ def test_mtls_principal_comes_from_the_tls_extension() -> None:
     pem = USER1.certificate.public_bytes(serialization.Encoding.PEM).decode()
     scope = {"extensions": {"tls": {"client_cert_chain": [pem]}}}
     assert authenticator.authenticate(scope, None) == Principal("Org1MSP", Role.CLIENT,
-                                                                "User1@org1.ledgerml.test")
+                                                                "User1@org1.ledgerml.test", OrgKind.MEMBER)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from ledgerml.shared.errors import ConfigurationInvalid
-from ledgerml.shared.identity import CertificateVerifier, Role, load_identity, load_trust_store
+from ledgerml.shared.identity import CertificateVerifier, OrgKind, Role, load_identity, load_trust_store
 
 from .pki_helpers import make_ca, write_msp_layout
 
@@ -18,6 +18,18 @@ def test_identity_and_trust_roots_load_from_cryptogen_layout(tmp_path: Path) -> 
     assert set(trust.orgs) == {"Org1MSP"}
     principal = CertificateVerifier(trust).verify(identity.certificate)
     assert (principal.org, principal.role) == ("Org1MSP", Role.ADMIN)
+
+
+def test_organisation_kind_comes_from_the_folder_section(tmp_path: Path) -> None:
+    member, operator = make_ca("Org1MSP", "org1.ledgerml.test"), make_ca("OrdererMSP", "orderer.ledgerml.test")
+    write_msp_layout(tmp_path, member, {})
+    write_msp_layout(tmp_path, operator, {}, section="ordererOrganizations")
+    trust = load_trust_store(tmp_path)
+    assert {msp: org.kind for msp, org in trust.orgs.items()} == {"Org1MSP": OrgKind.MEMBER,
+                                                                   "OrdererMSP": OrgKind.OPERATOR}
+    verifier = CertificateVerifier(trust)
+    assert verifier.verify(operator.issue("Admin", "admin").certificate).kind is OrgKind.OPERATOR
+    assert verifier.verify(member.issue("User1").certificate).kind is OrgKind.MEMBER
 
 
 def test_node_ou_identifiers_come_from_config_yaml(tmp_path: Path) -> None:

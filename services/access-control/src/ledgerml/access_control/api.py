@@ -1,8 +1,8 @@
 """HTTP routes of the access-control service: parse, call one use case, map the result.
 
-`router` is mounted by `build_app` behind authentication and the auditors-read-only guard.
-`decisions_router` holds `POST /decisions`, a read that auditors may call: `main` mounts it behind
-authentication only, and `decisions` authorises every caller itself (this org or an auditor).
+Both routers are mounted by `build_app` behind authentication and the shared caller guard.
+`decisions_router` holds `POST /decisions`, marked read-only so that auditors may call it; `decisions`
+then authorises every caller itself (this org or an auditor).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ledgerml.access_control.schemas import (
 from ledgerml.access_control.settings import SettingsDep
 from ledgerml.access_control.views import decision_view, history_view, request_view
 from ledgerml.shared.ledger import Ledger
-from ledgerml.shared.web.auth import CurrentPrincipal
+from ledgerml.shared.web.auth import READ_ONLY_OPERATION, CurrentPrincipal
 
 # Documents the credential in the OpenAPI schema; the shared `authenticate` dependency verifies it.
 _bearer = HTTPBearer(auto_error=False, scheme_name="consortiumToken",
@@ -145,7 +145,7 @@ def revoke(grant_id: LedgerId, body: ReasonBody, principal: CurrentPrincipal, en
     return request_view(result)
 
 
-@decisions_router.post("/decisions", response_model=DecisionView,
+@decisions_router.post("/decisions", response_model=DecisionView, openapi_extra={READ_ONLY_OPERATION: True},
                        responses=problem_responses(400, 401, 403, 422, 503))
 def decide(body: DecisionBody, request: Request, principal: CurrentPrincipal, reader: ReaderDep,
            tenancy: TenancyDep, settings: SettingsDep, now: Now) -> DecisionView:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from ledgerml.access_control import SERVICE, __version__, api
 from ledgerml.access_control.adapters.db import MIGRATIONS, reader_for
 from ledgerml.access_control.settings import AccessControlSettings, get_settings
 from ledgerml.shared.runtime import build_ledger, open_runtime
 from ledgerml.shared.web.app import build_app
-from ledgerml.shared.web.auth import authenticate
 
 
 @asynccontextmanager
@@ -31,11 +30,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: AccessControlSettings | None = None) -> FastAPI:
     config = settings or get_settings()
-    app = build_app(service=SERVICE, version=__version__, lifespan=lifespan, routers=[api.router],
-                    auditor_orgs=config.auditor_orgs)
-    # POST /decisions is a read that auditors may call, so it skips the shared "auditors may only use
-    # GET" guard; it is still authenticated here and authorised per caller in `decisions`.
-    app.include_router(api.decisions_router, dependencies=[Depends(authenticate)])
+    # POST /decisions is marked read-only, so auditors may call it through the shared guard, which
+    # refuses node, operator and unknown identities on it as on every other route.
+    app = build_app(service=SERVICE, version=__version__, lifespan=lifespan,
+                    routers=[api.router, api.decisions_router], auditor_orgs=config.auditor_orgs)
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     return app

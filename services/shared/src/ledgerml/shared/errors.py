@@ -88,6 +88,13 @@ class RoleNotAllowed(PermissionDenied):
     code, title = "LML-3004", "Role not allowed"
 
 
+class OrganisationNotAllowed(PermissionDenied):
+    """The caller's organisation is not a consortium member: the operator's organisation (it runs the
+    network) or one of no declared kind. Refused unless the route names that kind of caller."""
+
+    code, title = "LML-3005", "Organisation not allowed"
+
+
 # 5xxx: dependencies and infrastructure
 class DependencyUnavailable(LedgerMLError):
     """A dependency (DB, Kafka, ledger, object store) cannot be reached; retrying later may work."""

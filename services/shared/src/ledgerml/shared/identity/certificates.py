@@ -62,7 +62,8 @@ class CertificateVerifier:
         self._check_leaf(leaf, now)
         for org in self._trust.orgs.values():
             if self._anchored(leaf, [*chain, *org.intermediates], org, now):
-                return Principal(org=org.msp_id, role=self._role(leaf, org), subject=self._subject(leaf))
+                return Principal(org=org.msp_id, role=self._role(leaf, org), subject=self._subject(leaf),
+                                 kind=org.kind)
         raise UnknownCertificateAuthority("certificate does not chain to any consortium MSP root CA")
 
     @staticmethod

@@ -16,9 +16,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ledgerml.shared.errors import ConfigurationInvalid
-from ledgerml.shared.identity.principal import Role
+from ledgerml.shared.identity.principal import OrgKind, Role
 
 DEFAULT_OUS: Mapping[str, Role] = {role.value: role for role in Role}
+SECTIONS: Mapping[str, OrgKind] = {"peerOrganizations": OrgKind.MEMBER, "ordererOrganizations": OrgKind.OPERATOR}
 _OU_KEYS = {"ClientOUIdentifier": Role.CLIENT, "PeerOUIdentifier": Role.PEER,
             "AdminOUIdentifier": Role.ADMIN, "OrdererOUIdentifier": Role.ORDERER}
 
@@ -40,6 +41,7 @@ class OrgTrust:
     roots: tuple[x509.Certificate, ...]
     intermediates: tuple[x509.Certificate, ...] = ()
     ou_roles: Mapping[str, Role] = field(default_factory=lambda: dict(DEFAULT_OUS))
+    kind: OrgKind = OrgKind.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,11 @@ def _ou_roles(msp_dir: Path) -> dict[str, Role]:
             for key, role in _OU_KEYS.items() if key in node_ous}
 
 
-def load_org_trust(msp_dir: Path, msp_id: str) -> OrgTrust:
+def load_org_trust(msp_dir: Path, msp_id: str, kind: OrgKind = OrgKind.UNKNOWN) -> OrgTrust:
     roots = _pems(msp_dir / "cacerts")
     if not roots:
         raise ConfigurationInvalid(f"no root CA certificates in {msp_dir / 'cacerts'}")
-    return OrgTrust(msp_id, tuple(roots), tuple(_pems(msp_dir / "intermediatecerts")), _ou_roles(msp_dir))
+    return OrgTrust(msp_id, tuple(roots), tuple(_pems(msp_dir / "intermediatecerts")), _ou_roles(msp_dir), kind)
 
 
 def default_msp_id(domain: str) -> str:
@@ -85,15 +87,15 @@ def default_msp_id(domain: str) -> str:
 
 
 def load_trust_store(root: Path, msp_ids: Mapping[str, str] | None = None) -> TrustStore:
-    """Every organisation under `root`; `msp_ids` maps org domain -> MSP id (the MSP id is channel
-    configuration, not part of the folder), defaulting to `default_msp_id`."""
+    """Every organisation under `root`, of the kind its section says; `msp_ids` maps org domain -> MSP id
+    (the MSP id is channel configuration, not part of the folder), defaulting to `default_msp_id`."""
     orgs: dict[str, OrgTrust] = {}
-    for section in ("peerOrganizations", "ordererOrganizations"):
+    for section, kind in SECTIONS.items():
         for org_dir in sorted((root / section).glob("*")):
             if not (org_dir / "msp").is_dir():
                 continue
             msp_id = (msp_ids or {}).get(org_dir.name) or default_msp_id(org_dir.name)
-            orgs[msp_id] = load_org_trust(org_dir / "msp", msp_id)
+            orgs[msp_id] = load_org_trust(org_dir / "msp", msp_id, kind)
     if not orgs:
         raise ConfigurationInvalid(f"no organisations found under {root}")
     return TrustStore(orgs)

@@ -11,7 +11,7 @@ from prometheus_client import Counter, Histogram
 
 from ledgerml.shared.telemetry.tracing import instrument_app
 from ledgerml.shared.web import health
-from ledgerml.shared.web.auth import auditors_read_only, authenticate
+from ledgerml.shared.web.auth import authenticate, caller_guard
 from ledgerml.shared.web.problems import install_problem_handlers
 
 REQUESTS = Counter("ledgerml_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
@@ -22,12 +22,12 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 def build_app(*, service: str, version: str, lifespan: Lifespan, routers: Sequence[APIRouter],
               auditor_orgs: Sequence[str] = ("Org3MSP",)) -> FastAPI:
-    """Service routers are always mounted behind `authenticate` (deny by default) and the auditor
-    read-only rule; only /healthz, /readyz and /metrics are public."""
+    """Service routers are always mounted behind `authenticate` and `caller_guard` (deny by default: member
+    organisations' clients and admins, auditors read-only); only /healthz, /readyz and /metrics are public."""
     app = FastAPI(title=f"LedgerML {service}", version=version, lifespan=lifespan)
     install_problem_handlers(app)
     app.include_router(health.router)
-    guards = [Depends(authenticate), Depends(auditors_read_only(frozenset(auditor_orgs)))]
+    guards = [Depends(authenticate), Depends(caller_guard(frozenset(auditor_orgs)))]
     for router in routers:
         app.include_router(router, dependencies=guards)
 

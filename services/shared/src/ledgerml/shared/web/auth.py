@@ -9,7 +9,7 @@ router, so no route is reachable anonymously by forgetting an opt-in.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from cryptography import x509
 from fastapi import Depends, Request
@@ -19,10 +19,11 @@ from ledgerml.shared.errors import (
     CredentialMalformed,
     GrantMissing,
     NotOwnerOrganisation,
+    OrganisationNotAllowed,
     ReadOnlyRole,
     RoleNotAllowed,
 )
-from ledgerml.shared.identity import CertificateVerifier, Principal, Role, TokenVerifier, TrustStore
+from ledgerml.shared.identity import CertificateVerifier, OrgKind, Principal, Role, TokenVerifier, TrustStore
 from ledgerml.shared.ledger import LedgerAuthorizer
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -69,24 +70,45 @@ READ_ONLY_OPERATION = "x-ledgerml-read-only"
 """Mark a POST that changes nothing (a decision, a proof check) with
 `openapi_extra={READ_ONLY_OPERATION: True}` so auditors may call it."""
 
+CALLERS_OPERATION = "x-ledgerml-callers"
+"""The callers a route admits beyond the default; set it with `openapi_extra=also_callable_by(...)`."""
+
 CALLER_ROLES = frozenset({Role.CLIENT, Role.ADMIN})
+CALLER_KINDS = frozenset({OrgKind.MEMBER})
+
+
+def also_callable_by(*, roles: Collection[Role] = (), kinds: Collection[OrgKind] = ()) -> dict[str, Any]:
+    """`openapi_extra` of a route that node identities or the operator's organisation may call: the only
+    way past the default of member organisations' client and admin identities."""
+    return {CALLERS_OPERATION: {"roles": sorted(str(r) for r in roles), "org_kinds": sorted(str(k) for k in kinds)}}
+
+
+def _route_extra(request: Request) -> Mapping[str, Any]:
+    route = request.scope.get("route")
+    return cast(Mapping[str, Any], getattr(route, "openapi_extra", None) or {})
 
 
 def _is_read(request: Request) -> bool:
-    if request.method in SAFE_METHODS:
-        return True
-    route = request.scope.get("route")
-    extra = getattr(route, "openapi_extra", None) or {}
-    return bool(extra.get(READ_ONLY_OPERATION))
+    return request.method in SAFE_METHODS or bool(_route_extra(request).get(READ_ONLY_OPERATION))
 
 
-def auditors_read_only(auditor_orgs: Collection[str]) -> Callable[[Request, Principal], None]:
-    """Router-level dependency: only client and admin identities call APIs (peers and orderers are
-    network nodes, never API callers), and principals of auditor organisations may only read."""
+def caller_guard(auditor_orgs: Collection[str]) -> Callable[[Request, Principal], None]:
+    """Router-level dependency, deny by default: only client and admin identities (peers and orderers are
+    network nodes, never API callers) of member organisations (not the operator's, not one of unknown
+    kind) call APIs unless the route names them (`also_callable_by`); auditor organisations only read."""
 
     def _check(request: Request, principal: CurrentPrincipal) -> None:
-        if principal.role not in CALLER_ROLES:
-            raise RoleNotAllowed(f"{principal.role} identities cannot call LedgerML APIs; use a client or admin")
+        named = _route_extra(request).get(CALLERS_OPERATION) or {}
+        roles = CALLER_ROLES | {Role(r) for r in named.get("roles", ())}
+        kinds = CALLER_KINDS | {OrgKind(k) for k in named.get("org_kinds", ())}
+        if principal.role not in roles:
+            raise RoleNotAllowed(f"{principal.role} identities cannot call this LedgerML API; use a client or "
+                                 "admin identity of a member organisation")
+        if principal.kind not in kinds:
+            what = ("the consortium operator's organisation" if principal.kind is OrgKind.OPERATOR
+                    else "not a known consortium member organisation")
+            raise OrganisationNotAllowed(f"{principal.org} is {what}; call as a member organisation's client or "
+                                         "admin identity")
         if principal.org in auditor_orgs and not _is_read(request):
             raise ReadOnlyRole(f"{principal.org} is an auditor organisation and may only read")
 
