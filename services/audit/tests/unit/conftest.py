@@ -80,10 +80,10 @@ class Api:
 
     def __init__(self, client: TestClient, consortium: Consortium) -> None:
         self.client = client
-        self._consortium = consortium
+        self.consortium = consortium
 
     def headers(self, msp: str = "Org1MSP", name: str = "User1") -> dict[str, str]:
-        identity = load_identity(msp, msp_dir=self._consortium.orgs[msp].identity(name).msp_dir)
+        identity = load_identity(msp, msp_dir=self.consortium.orgs[msp].identity(name).msp_dir)
         return {"authorization": f"Bearer {issue_token(identity, audience='audit')}"}
 
     def get(self, path: str, *, as_: tuple[str, str] = ("Org1MSP", "User1"), **params: Any) -> Any:

@@ -9,6 +9,9 @@ import io
 import json
 import re
 
+from ledgerml.audit.adapters.peers import PeerClients, RegistryAdapter, StorageAdapter
+from ledgerml.shared.identity import load_identity
+
 from .conftest import Api
 from .fakes import FakeLedger, FakeRegistry, FakeStorage
 
@@ -72,3 +75,22 @@ def test_sweep_reports_each_version(api: Api) -> None:
     api.client.app.state.audit = dataclasses.replace(context, ledger=FakeLedger({}), registry=None)  # type: ignore[attr-defined]
     assert api.get("/sweeps/xrays", owner_org="Org1MSP").json()["code"] == "LML-7509"
     assert api.get("/sweeps/xrays", owner_org="not an org!").status_code == 422
+
+
+def test_sweep_of_an_unknown_organisation_is_bad_input_not_an_outage(api: Api) -> None:
+    """Issue 17: `owner_org=<typo>` answered 503 LML-7509 ("retry later"); it is the caller's mistake."""
+    context = api.client.app.state.audit  # type: ignore[attr-defined]
+    files = api.consortium.orgs["Org3MSP"].identity("audit")
+    identity = load_identity("Org3MSP", msp_dir=files.msp_dir)
+    peers = PeerClients(identity=identity, endpoints={"Org1MSP": {"registry": "http://127.0.0.1:9/"},
+                                                      "Org2MSP": {"registry": "http://127.0.0.1:9/"}})
+    api.client.app.state.audit = dataclasses.replace(  # type: ignore[attr-defined]
+        context, registry=RegistryAdapter(peers), storage=StorageAdapter(peers))
+    refused = api.get("/sweeps/xrays", owner_org="Org9MSP")
+    assert (refused.status_code, refused.json()["code"]) == (422, "LML-7513")
+    assert refused.json()["detail"] == ("Org9MSP is not an organisation of this consortium; use one of: Org1MSP, "
+                                        "Org2MSP")
+    missing = PeerClients(identity=identity, endpoints={"Org1MSP": {"storage": "http://127.0.0.1:9/"}})
+    api.client.app.state.audit = dataclasses.replace(  # type: ignore[attr-defined]
+        context, registry=RegistryAdapter(missing), storage=StorageAdapter(missing))
+    assert api.get("/sweeps/xrays", owner_org="Org1MSP").json()["code"] == "LML-7509"  # a known org, unset endpoint

@@ -53,3 +53,7 @@ class UnsupportedExportFormat(InvalidRequest):
 
 class InvalidTimeRange(InvalidRequest):
     code, title = "LML-7512", "Invalid time range"
+
+
+class UnknownOrganisation(InvalidRequest):
+    code, title = "LML-7513", "Unknown organisation"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ledgerml.audit.errors import PeerEndpointUnknown
+from ledgerml.audit.errors import PeerEndpointUnknown, UnknownOrganisation
 from ledgerml.audit.sweeps import RegisteredVersion
 from ledgerml.shared.identity.msp import SigningIdentity
 from ledgerml.shared.web.client import ServiceClient
@@ -34,6 +34,11 @@ class PeerClients:
     def client(self, org: str, service: str) -> ServiceClient:
         key = (org, service)
         if key not in self._clients:
+            if self._endpoints and org not in self._endpoints:
+                # The caller named an organisation the consortium does not have (a typo, a wrong MSP id):
+                # bad input, not an outage.
+                known = ", ".join(sorted(self._endpoints))
+                raise UnknownOrganisation(f"{org} is not an organisation of this consortium; use one of: {known}")
             url = self._endpoints.get(org, {}).get(service)
             if url is None:
                 raise PeerEndpointUnknown(f"no {service} endpoint for {org} in the endpoints file "
