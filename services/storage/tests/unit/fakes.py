@@ -63,15 +63,16 @@ class Directory:
 
 
 class Decisions:
-    def __init__(self, allowed: set[tuple[str, str]] | None = None) -> None:
+    def __init__(self, allowed: set[tuple[str, str]] | None = None, *, refusal: str = "UNKNOWN_DATASET") -> None:
         self.allowed = allowed or set()  # (organisation, dataset id)
+        self.refusal = refusal  # the reason token of a refusal, as access-control gives it
         self.asked: list[tuple[str, str, str]] = []
 
     def decide(self, *, organisation: str, dataset_id: str, purpose: str) -> Decision:
         self.asked.append((organisation, dataset_id, purpose))
         if (organisation, dataset_id) in self.allowed and purpose == "download":
-            return Decision(True, "grant g-1 allows download", "g-1")
-        return Decision(False, "no grant on the ledger")
+            return Decision(True, "GRANTED", "g-1", "a live ledger grant covers this purpose")
+        return Decision(False, self.refusal, None, "the owner revoked the grant" if self.refusal == "REVOKED" else "")
 
 
 class JobsLedger:

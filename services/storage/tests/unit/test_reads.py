@@ -100,8 +100,16 @@ def test_root_differing_from_the_registry_fails_closed(storage: Storage) -> None
 
 def test_other_org_needs_an_allowing_decision(storage: Storage) -> None:
     upload(storage, DATA)
-    with pytest.raises(DownloadNotGranted, match="no grant"):
+    with pytest.raises(DownloadNotGranted) as refused:
         _read(storage, ORG2_USER)
+    # Issue 17: the cause is a missing grant, and the message says so and what to do (not a bare token).
+    assert refused.value.detail == (
+        "Org2MSP may not download ds-one: it holds no download grant from Org1MSP; ask for one with `ledgerml "
+        "access request ds-one --owner Org1MSP --purpose download` (access-control: UNKNOWN_DATASET)")
+    revoked = dataclasses.replace(storage, decisions=Decisions(refusal="REVOKED"))
+    with pytest.raises(DownloadNotGranted, match=r"^Org2MSP may not download ds-one: the owner revoked the grant "
+                                                 r"\(REVOKED\)$"):
+        _read(revoked, ORG2_USER)
     with pytest.raises(DownloadNotGranted):
         _read(storage, AUDITOR)
     granted = dataclasses.replace(storage, decisions=Decisions({("Org2MSP", "ds-one")}))

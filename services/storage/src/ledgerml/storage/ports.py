@@ -60,8 +60,9 @@ class DatasetDirectory(Protocol):
 @dataclass(frozen=True)
 class Decision:
     allow: bool
-    reason: str
+    reason: str  # access-control's stable token (NO_REQUEST, REVOKED, ...)
     grant_id: str | None = None
+    detail: str = ""  # its explanation in words
 
 
 class AccessDecisions(Protocol):

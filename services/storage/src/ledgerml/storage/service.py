@@ -30,7 +30,7 @@ from ledgerml.storage.errors import (
     VersionNotFound,
 )
 from ledgerml.storage.pipeline import fetch_verified
-from ledgerml.storage.ports import AccessDecisions, BlobStore, DatasetDirectory, DatasetInfo, KeyWrapper
+from ledgerml.storage.ports import AccessDecisions, BlobStore, DatasetDirectory, DatasetInfo, Decision, KeyWrapper
 from ledgerml.storage.sealing import new_data_key
 
 log = logging.getLogger(__name__)
@@ -83,8 +83,22 @@ def authorise_download(storage: Storage, principal: Principal, info: DatasetInfo
         return "owner"
     decision = storage.decisions.decide(organisation=principal.org, dataset_id=info.dataset_id, purpose="download")
     if not decision.allow:
-        raise DownloadNotGranted(f"{principal.org} may not download {info.dataset_id}: {decision.reason or 'denied'}")
+        raise DownloadNotGranted(_refusal(principal.org, info, decision))
     return f"grant:{decision.grant_id}"
+
+
+# The registry knows the dataset (it is stored here), so "no request" and "unknown dataset" (access-control
+# has no ledger record of it yet) both come down to: the caller holds no grant.
+NO_GRANT = frozenset({"", "NO_REQUEST", "UNKNOWN_DATASET"})
+
+
+def _refusal(org: str, info: DatasetInfo, decision: Decision) -> str:
+    prefix = f"{org} may not download {info.dataset_id}"
+    if decision.reason in NO_GRANT:
+        return (f"{prefix}: it holds no download grant from {info.owner_org}; ask for one with `ledgerml access "
+                f"request {info.dataset_id} --owner {info.owner_org} --purpose download` (access-control: "
+                f"{decision.reason or 'no reason'})")
+    return f"{prefix}: {decision.detail or 'access-control denied it'} ({decision.reason})"
 
 
 def authorise_inspection(storage: Storage, principal: Principal, info: DatasetInfo) -> None:

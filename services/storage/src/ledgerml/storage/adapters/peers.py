@@ -45,7 +45,8 @@ class AccessControlDecisions:
             "organisation": organisation, "dataset_id": dataset_id, "purpose": purpose}).json()
         if not isinstance(body, dict) or not isinstance(body.get("allow"), bool):
             raise PeerServiceError("access-control: decision without a boolean `allow`")
-        return Decision(allow=body["allow"], reason=str(body.get("reason") or ""), grant_id=body.get("grant_id"))
+        return Decision(allow=body["allow"], reason=str(body.get("reason") or ""), grant_id=body.get("grant_id"),
+                        detail=str(body.get("detail") or ""))
 
 
 class Unconfigured:
