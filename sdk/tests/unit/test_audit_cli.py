@@ -70,7 +70,8 @@ def test_proof_then_offline_verify(run: Any, pki: Path, tmp_path: Path) -> None:
     assert unconfirmed.exit_code == 3 and "NOT confirmed" in unconfirmed.output and "audit anchor" in unconfirmed.output
     root = proof["tree_head"]["root_hash"]
     confirmed = run(None, "--json", "audit", "verify", "--entry", str(out), "--proof", str(out), "--root", root)
-    assert confirmed.exit_code == 0 and json.loads(confirmed.output)["root_confirmed"] is True
+    assert confirmed.exit_code == 0 and json.loads(confirmed.stdout)["root_confirmed"] is True
+    assert confirmed.stderr.startswith("exit 0: valid")
     entry_file.write_text(json.dumps({**proof["entry"], "actor": "Org9MSP"}))
     forged = run(None, "audit", "verify", "--entry", str(entry_file), "--proof", str(out), "--root", root)
     assert forged.exit_code == 1 and "INVALID" in forged.output

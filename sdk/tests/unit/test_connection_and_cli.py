@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from ledgerml.cli import main as cli_main
 from ledgerml.cli.app import credits_app, state
 from ledgerml.client import LedgerML
-from ledgerml.client.connection import connect, load_endpoints, msp_id_of
+from ledgerml.client.connection import UnknownIdentity, connect, load_endpoints, msp_id_of
 from ledgerml.shared.errors import ConfigurationInvalid
 from ledgerml.shared.identity import TokenVerifier, load_trust_store
 
@@ -42,7 +42,7 @@ def test_missing_endpoint_or_identity_is_a_clear_configuration_error(pki: Path, 
     conn = connect("org1", pki_root=pki, endpoints={})
     with pytest.raises(ConfigurationInvalid, match="no endpoint for storage of Org1MSP"):
         conn.http("storage")
-    with pytest.raises(ConfigurationInvalid, match="no identity Mallory"):
+    with pytest.raises(UnknownIdentity, match="Org1MSP has no identity 'Mallory'; use one of: Admin, User1"):
         connect("org1", user="Mallory", pki_root=pki, endpoints={})
     with pytest.raises(ConfigurationInvalid, match="no endpoints file"):
         load_endpoints(tmp_path / "absent.json")

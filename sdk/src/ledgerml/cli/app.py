@@ -1,7 +1,11 @@
 """The CLI's root and its command groups; command modules add their commands to these groups.
 
 Global options: `--org` (whose identity), `--user`, `--json` (machine-readable output). Errors are
-printed once, with their stable code, and exit non-zero (see `main.main`).
+printed once, with their stable code, on stderr, and exit non-zero (see `main.main`). stdout carries
+only a command's result (with `--json`, only its JSON); files are written only where `-O/--out` says.
+
+Both consoles print text verbatim: no Rich markup (a validation pattern such as `^[a-z0-9]{2,63}$` is
+not a style tag), no emoji codes, no hard wrapping of long messages; styles are set explicitly.
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from ledgerml.client import LedgerML
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(markup=False, emoji=False)
+err_console = Console(stderr=True, markup=False, emoji=False)
 
 app = typer.Typer(help="LedgerML: train on each other's private data, with proof of who used what.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -91,12 +96,17 @@ def emit(ctx: typer.Context, data: Any, *, columns: Sequence[str] = (), title: s
         console.print(table)
     elif isinstance(data, dict):
         if title:
-            console.print(f"[bold]{title}[/bold]")
+            console.print(title, style="bold", soft_wrap=True)
         width = max((len(str(k)) for k in data), default=0)
         for key, value in data.items():
-            console.print(f"  {str(key).ljust(width)}  {value}")
+            console.print(f"  {str(key).ljust(width)}  {value}", soft_wrap=True)
     else:
-        console.print(data)
+        console.print(data, soft_wrap=True)
+
+
+def say_error(message: str, *, label: str = "error") -> None:
+    """One line on stderr: a red label, then `message` verbatim."""
+    err_console.print(Text.assemble((label, "red"), " ", message), soft_wrap=True)
 
 
 @contextmanager

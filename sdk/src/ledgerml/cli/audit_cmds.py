@@ -3,11 +3,10 @@
 `--log ORG` picks whose audit log to ask (default: your own organisation's). `audit verify` runs
 offline: it needs only the entry, its proof and a root. `audit anchor` reads a log's anchored root from
 the ledger's state, with its Merkle proof checked against a validator's header. Exit status of
-`audit verify`: 0 valid against an explicit `--root` (e.g. the anchored one); 1 invalid; 3 valid against
-the service's own tree head only (a root nobody outside the service confirmed). `audit check-export`
-checks a whole-log export against the log's anchor on the ledger: an organisation can rewrite and re-sign
-its own log, but not the root it anchored (exit 0 matches, 1 rewritten or truncated, 4 the latest anchor is
-newer than the export: export again, or name an older anchored size with `--tree-size`).
+`audit verify`: see `VERIFY_EXITS` (shown in its `--help`, and each exit says on stderr what it means).
+`audit check-export` checks a whole-log export against the log's anchor on the ledger: an organisation can
+rewrite and re-sign its own log, but not the root it anchored (exit 0 matches, 1 rewritten or truncated, 4
+the latest anchor is newer than the export: export again, or name an older anchored size with `--tree-size`).
 """
 
 from __future__ import annotations
@@ -19,12 +18,20 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from ledgerml.cli.app import audit_app, console, emit, state
+from ledgerml.cli.app import audit_app, console, emit, err_console, state
 from ledgerml.client.anchored import ExportUnreadable, check_against_anchor, export_leaves
 from ledgerml.client.audit import verify_offline
 from ledgerml.client.connection import msp_id_of
 
-EXIT_INVALID, EXIT_ROOT_UNCONFIRMED, EXIT_STALE_EXPORT = 1, 3, 4
+EXIT_VALID, EXIT_INVALID, EXIT_USAGE, EXIT_ROOT_UNCONFIRMED, EXIT_STALE_EXPORT = 0, 1, 2, 3, 4
+VERIFY_EXITS = {
+    EXIT_VALID: "valid: the entry is included under the root you gave with --root (e.g. the anchored one)",
+    EXIT_INVALID: "INVALID: the proof does not lead from the entry to the root; do not trust this entry",
+    EXIT_USAGE: "usage error: a missing or unreadable --entry/--proof file, or a --root that is not 64 hex",
+    EXIT_ROOT_UNCONFIRMED: "valid, but only against the service's own tree head, which nobody outside the "
+                           "service confirmed; pass --root with the anchored root (`ledgerml audit anchor`)",
+}
+VERIFY_HELP = "Exit status:\n\n" + "\n\n".join(f"{code}  {meaning}" for code, meaning in VERIFY_EXITS.items())
 ENTRY_COLUMNS = ("seq", "time", "org", "actor", "action", "subjects", "ledger_tx")
 
 LogOrg = Annotated[str | None, typer.Option("--log", help="Whose audit log to ask (default: your own)")]
@@ -127,12 +134,19 @@ def anchor(ctx: typer.Context,
                "height": found.height, "proof checked against": found.verified_by}, title="Anchor")
 
 
-@audit_app.command("verify")
+def _exit_with(code: int) -> None:
+    """Say on stderr what the exit status means (stdout keeps the result), then exit with it."""
+    err_console.print(f"exit {code}: {VERIFY_EXITS[code]}", soft_wrap=True)
+    if code != EXIT_VALID:
+        raise typer.Exit(code)
+
+
+@audit_app.command("verify", epilog=VERIFY_HELP)
 def verify(ctx: typer.Context,
            entry: Annotated[Path, typer.Option("--entry", help="The entry (JSON; a proof file also works)")],
            proof_file: Annotated[Path, typer.Option("--proof", help="The proof file from `audit proof`")],
            root: Annotated[str | None, typer.Option("--root", help="A root you trust (64 hex)")] = None) -> None:
-    """Offline: is the entry included under the root? Needs no service."""
+    """Offline: is the entry included under the root? Needs no service. Exits 0, 1, 2 or 3 (below)."""
     entry_doc, proof_doc = _load(entry, "entry"), _load(proof_file, "proof")
     if isinstance(entry_doc.get("entry"), dict):
         entry_doc = entry_doc["entry"]
@@ -144,11 +158,10 @@ def verify(ctx: typer.Context,
         raise typer.BadParameter(f"{proof_file} is not an audit proof: {exc}") from None
     emit(ctx, result.as_dict(), title="Offline verification")
     if not state(ctx).as_json:
-        console.print(result.reason)
+        console.print(result.reason, soft_wrap=True)
     if not result.proof_valid:
-        raise typer.Exit(EXIT_INVALID)
-    if not result.root_confirmed:
-        raise typer.Exit(EXIT_ROOT_UNCONFIRMED)
+        _exit_with(EXIT_INVALID)
+    _exit_with(EXIT_VALID if result.root_confirmed else EXIT_ROOT_UNCONFIRMED)
 
 
 @audit_app.command("export")
@@ -211,6 +224,6 @@ def check_export(ctx: typer.Context,
     result = check_against_anchor(leaves, found)
     emit(ctx, result.as_dict(), title="Anchor check")
     if not state(ctx).as_json:
-        console.print(result.reason, markup=False)
+        console.print(result.reason, soft_wrap=True)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="ledgerml")
     except LedgerMLError as exc:
-        cli_app.err_console.print(f"[red]error {exc.code}[/red] ({exc.title}): {exc.detail}")
+        cli_app.say_error(f"({exc.title}): {exc.detail}", label=f"error {exc.code}")
         return 1
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

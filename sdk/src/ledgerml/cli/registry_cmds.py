@@ -124,6 +124,7 @@ def verify_model(ctx: typer.Context, model_id: str) -> None:
     else:
         checks = [{"where": where, **c} for where in ("local", "ledger") for c in result[f"{where}_checks"]]
         emit(ctx, checks, columns=("where", "field", "status", "expected", "actual"), title=f"model {model_id}")
-        console.print("[green]verified[/green]" if result["verified"] else "[red]NOT verified[/red]")
+        console.print("verified" if result["verified"] else "NOT verified",
+                      style="green" if result["verified"] else "red")
     if not result["verified"]:
         raise typer.Exit(1)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ledgerml.cli.app import err_console, stack_app
+from ledgerml.cli.app import say_error, stack_app
 
 Profile = Annotated[str, typer.Option("--profile", "-p", help="dev (make up) or test (make test)")]
 
@@ -20,7 +20,7 @@ def _stack(command: str, profile: str) -> None:
         argv = [sys.executable, "-m", "ledgerml.stack", command, "--profile", profile]  # fixed, validated
         done = subprocess.run(argv, check=False)  # noqa: S603
     except OSError as exc:  # the interpreter itself vanished
-        err_console.print(f"[red]cannot run the stack manager:[/red] {exc}")
+        say_error(str(exc), label="cannot run the stack manager:")
         raise typer.Exit(1) from exc
     raise typer.Exit(done.returncode)
 

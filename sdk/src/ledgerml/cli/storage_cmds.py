@@ -52,7 +52,7 @@ def upload(ctx: typer.Context, path: Annotated[Path, typer.Argument(exists=True,
 @datasets_app.command("download")
 def download(ctx: typer.Context, dataset: Annotated[str, typer.Argument(help="Dataset id")],
              version: Annotated[str, typer.Argument(help="Version")],
-             out: Annotated[Path, typer.Option("--out", "-o", help="File to write", dir_okay=False)],
+             out: Annotated[Path, typer.Option("--out", "-O", "-o", help="File to write", dir_okay=False)],
              owner: Owner = None,
              byte_range: Annotated[str | None, typer.Option("--range", help="FIRST-LAST bytes, inclusive")] = None,
              ) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from ledgerml.cli.app import console, credits_app, emit, err_console, state, training_app
 from ledgerml.client.training import FINAL_STATES, TRAINING_ERRORS, dataset_ref
@@ -56,7 +57,7 @@ def _show(ctx: typer.Context, job: dict[str, Any]) -> None:
              "transcript root": model.get("transcript_root") or "", "failure": job.get("failure_reason") or ""}
     emit(ctx, {k: v for k, v in lines.items() if v != ""}, title=f"training job {job['job_id']}")
     if job.get("note"):
-        console.print(f"  [yellow]note[/yellow]  {job['note']}")
+        console.print(Text.assemble("  ", ("note", "yellow"), f"  {job['note']}"), soft_wrap=True)
 
 
 def _follow(ctx: typer.Context, job_id: str, timeout_s: float | None = None) -> dict[str, Any]:
@@ -76,7 +77,7 @@ def _follow(ctx: typer.Context, job_id: str, timeout_s: float | None = None) -> 
 
         last = training.wait(job_id, on_progress=update, poll_s=FOLLOW_POLL_S, timeout_s=timeout_s)
     if last["state"] not in FINAL_STATES:
-        err_console.print(f"[red]{job_id} still {last['state']} after {timeout_s:g}s[/red]")
+        err_console.print(f"{job_id} still {last['state']} after {timeout_s:g}s", style="red", soft_wrap=True)
         raise typer.Exit(1)
     return last
 
@@ -119,7 +120,7 @@ def cancel(ctx: typer.Context, job_id: Annotated[str, typer.Argument(help="Train
 
 @training_app.command("fetch-model")
 def fetch_model(ctx: typer.Context, job_id: Annotated[str, typer.Argument(help="Training job id")],
-                out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the weights")]) -> None:
+                out: Annotated[Path, typer.Option("--out", "-O", "-o", help="Where to write the weights")]) -> None:
     """Download the trained weights; written only after their SHA-256 matched the recorded model hash."""
     weights, digest = state(ctx).client().training.fetch_model(job_id)
     out.write_bytes(weights)
@@ -129,7 +130,7 @@ def fetch_model(ctx: typer.Context, job_id: Annotated[str, typer.Argument(help="
 
 @training_app.command("curve")
 def curve(ctx: typer.Context, job_id: Annotated[str, typer.Argument(help="Training job id")],
-          out: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write")]) -> None:
+          out: Annotated[Path, typer.Option("--out", "-O", "-o", help="PNG file to write")]) -> None:
     """Loss and accuracy per epoch as a PNG."""
     image = state(ctx).client().training.curve(job_id)
     out.write_bytes(image)

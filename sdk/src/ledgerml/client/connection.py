@@ -14,12 +14,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ledgerml.shared.errors import ConfigurationInvalid
-from ledgerml.shared.identity.msp import SigningIdentity, load_identity
+from ledgerml.shared.errors import ConfigurationInvalid, InvalidRequest
+from ledgerml.shared.identity.msp import SigningIdentity, default_msp_id, load_identity
 from ledgerml.shared.web.client import ServiceClient
 
 SERVICES = ("registry", "access-control", "storage", "training-orchestrator", "audit")
 DEFAULT_RUN_DIR = Path(".run/dev")
+
+
+class UnknownOrganisation(InvalidRequest):
+    """`--org`/`--owner` names no organisation of this consortium (a typo, most often)."""
+
+    code, title = "LML-1010", "Unknown organisation"
+
+
+class UnknownIdentity(InvalidRequest):
+    """`--user` names no identity of the organisation."""
+
+    code, title = "LML-1011", "Unknown identity"
+
+
+def _choices(names: list[str]) -> str:
+    return ", ".join(names) if names else "none"
 
 
 def msp_id_of(org: str) -> str:
@@ -44,6 +60,9 @@ class Connection:
         target = msp_id_of(org) if org else self.msp_id
         key = (target, service)
         if key not in self._clients:
+            if self.endpoints and target not in self.endpoints:
+                raise UnknownOrganisation(f"{org} ({target}) is not an organisation of this consortium; known: "
+                                          f"{_choices(sorted(self.endpoints))}")
             try:
                 url = self.endpoints[target][service]
             except KeyError:
@@ -85,8 +104,18 @@ def connect(org: str = "org1", *, user: str = "User1", pki_root: Path | None = N
     """Connect as `user` of `org` (e.g. `org2`, `Org2MSP`), using the local PKI and endpoints by default."""
     msp_id = msp_id_of(org)
     root = pki_root or Path(os.environ.get("LEDGERML_PKI_ROOT") or _run_dir() / "pki")
+    orgs = root / "peerOrganizations"
+    if not orgs.is_dir():
+        raise ConfigurationInvalid(f"no consortium PKI under {root}: run `make demo` / `ledgerml stack up`, or set "
+                                   "LEDGERML_PKI_ROOT")
+    known = {default_msp_id(d.name): d for d in orgs.iterdir() if d.is_dir()}
+    if msp_id not in known:
+        names = [f"{m.removesuffix('MSP').lower()} ({m})" for m in sorted(known)]
+        raise UnknownOrganisation(f"{org!r} is not an organisation of this consortium; use one of: "
+                                  f"{_choices(names)}")
     msp_dir = identity_dir(root, msp_id, user)
     if not msp_dir.is_dir():
-        raise ConfigurationInvalid(f"no identity {user} for {msp_id} under {root}")
+        users = sorted(d.name.split("@")[0] for d in (known[msp_id] / "users").glob("*@*") if d.is_dir())
+        raise UnknownIdentity(f"{msp_id} has no identity {user!r}; use one of: {_choices(users)}")
     identity = load_identity(msp_id, msp_dir=msp_dir)
     return Connection(msp_id, identity, endpoints if endpoints is not None else load_endpoints(), timeout_s)
