@@ -61,6 +61,10 @@ def test_errors_keep_the_storage_code(service: FakeStorage, tmp_path: Path,
 
 def test_verify_exits_1_when_a_chunk_failed(service: FakeStorage, capsys: pytest.CaptureFixture[str]) -> None:
     service.versions["ds-one@v1"] = b"abc"
-    service.failed_chunks = [{"index": 0, "expected_sha256": "ab" * 32, "actual_sha256": None}]
+    service.failed_chunks = [{"index": 0, "code": "LML-7101", "reason": "does not authenticate (altered or moved)",
+                              "expected_sha256": "ab" * 32, "actual_sha256": None}]
     assert cli_main.main(["datasets", "verify", "ds-one", "v1"]) == 1
-    assert "FAILED" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "integrity of ds-one@v1: FAILED" in out
+    assert "chunk 0          FAILED LML-7101 does not authenticate (altered or moved)" in out
+    assert "recomputed root  none (chunk 0 could not be read)" in out

@@ -69,6 +69,18 @@ def verify(ctx: typer.Context, dataset: Annotated[str, typer.Argument(help="Data
            version: Annotated[str, typer.Argument(help="Version")], owner: Owner = None) -> None:
     """Re-verify every stored chunk and the Merkle root of a version (owner and auditors); exit 1 if not ok."""
     report = state(ctx).client().storage.integrity(dataset, version, owner_org=owner)
-    emit(ctx, report, title=f"integrity of {dataset}@{version}: {'ok' if report.get('ok') else 'FAILED'}")
+    failed = report.get("chunks_failed") or []
+    title = f"integrity of {dataset}@{version}: {'ok' if report.get('ok') else 'FAILED'}"
+    if state(ctx).as_json:
+        emit(ctx, report)
+    else:
+        recomputed = report.get("merkle_root_recomputed")
+        unreadable = [str(c.get("index")) for c in failed if c.get("actual_sha256") is None]
+        lines = {"stored root": report.get("merkle_root_manifest"),
+                 "recomputed root": recomputed or f"none (chunk {', '.join(unreadable)} could not be read)",
+                 "chunks ok": report.get("chunks_ok"), "chunks failed": len(failed)}
+        lines |= {f"chunk {c.get('index')}": f"FAILED {c.get('code', 'LML-7101')} {c.get('reason', '')}".rstrip()
+                  for c in failed}
+        emit(ctx, lines, title=title)
     if not report.get("ok"):
         raise typer.Exit(1)

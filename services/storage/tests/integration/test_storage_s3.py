@@ -72,6 +72,8 @@ def test_flipped_byte_in_the_bucket_fails_closed(deployment: Deployment, dataset
     report = deployment.get(f"/datasets/{dataset_id}/versions/v1/integrity").json()
     assert report["ok"] is False and len(report["chunks_failed"]) == 1
     assert report["merkle_root_manifest"] == manifest["merkle_root"]
+    assert report["merkle_root_recomputed"] is None  # a chunk that does not decrypt has no hash to recompute with
+    assert report["chunks_failed"][0]["code"] == "LML-7101"
     failed_index = report["chunks_failed"][0]["index"]
     assert failed_index == 2
     start = failed_index * CHUNK

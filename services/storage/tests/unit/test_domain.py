@@ -13,6 +13,7 @@ from ledgerml.storage.domain import (
     Chunker,
     ChunkFailure,
     ChunkRef,
+    IntegrityReport,
     Manifest,
     merkle_root_hex,
     parse_range,
@@ -65,6 +66,21 @@ def test_slices_cover_exactly_the_range() -> None:
     assert [(p.chunk.index, p.lo, p.hi) for p in parts] == [(0, 8, 10), (1, 0, 10), (2, 0, 2)]
     assert sum(p.hi - p.lo for p in parts) == 14
     assert [(p.lo, p.hi) for p in slices_for(manifest, None)] == [(0, 10), (0, 10), (0, 5)]
+
+
+def test_integrity_root_is_recomputed_from_the_chunks_as_read() -> None:
+    digests = [hashlib.sha256(bytes([i])).hexdigest() for i in range(3)]
+    refs = tuple(ChunkRef(i, d, f"chunks/{i}", 10, "00" * 12) for i, d in enumerate(digests))
+    manifest = Manifest("ds", "v1", merkle_root_hex(digests), 30, 10, datetime.now(UTC), refs)
+    assert IntegrityReport.of(manifest, []).merkle_root_recomputed == manifest.merkle_root
+    other = hashlib.sha256(b"something else").hexdigest()
+    altered = ChunkFailure(1, manifest.chunks[1].sha256, other, "differs from the manifest's hash", other)
+    report = IntegrityReport.of(manifest, [altered])
+    expected = merkle_root_hex([manifest.chunks[0].sha256, other, manifest.chunks[2].sha256])
+    assert report.merkle_root_recomputed == expected != manifest.merkle_root
+    assert (report.ok, report.chunks_ok) == (False, 2)
+    unreadable = ChunkFailure(2, manifest.chunks[2].sha256, None, "is missing from the object store", other)
+    assert IntegrityReport.of(manifest, [altered, unreadable]).merkle_root_recomputed is None
 
 
 def test_sealed_chunk_opens_only_at_its_own_place() -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ledgerml.shared.merkle import root_of_entries
-from ledgerml.storage.errors import InvalidRange, RangeNotSatisfiable
+from ledgerml.storage.errors import IntegrityViolated, InvalidRange, RangeNotSatisfiable
 from ledgerml.storage.sealing import Buffer, open_chunk
 
 
@@ -120,7 +120,8 @@ class ChunkFailure:
     read_sha256: str  # SHA-256 of the bytes read back from the store (of nothing when the object is missing)
 
     def view(self) -> dict[str, object]:
-        return {"index": self.index, "expected_sha256": self.expected_sha256, "actual_sha256": self.actual_sha256}
+        return {"index": self.index, "code": IntegrityViolated.code, "reason": self.reason,
+                "expected_sha256": self.expected_sha256, "actual_sha256": self.actual_sha256}
 
 
 def verify_chunk(key: bytes, sealed: Buffer | None, chunk: ChunkRef, *, dataset_id: str,
@@ -143,9 +144,18 @@ def verify_chunk(key: bytes, sealed: Buffer | None, chunk: ChunkRef, *, dataset_
 @dataclass(frozen=True)
 class IntegrityReport:
     merkle_root_manifest: str
-    merkle_root_recomputed: str
+    merkle_root_recomputed: str | None  # over the chunks as read; None when one could not be read or decrypted
     chunks_ok: int
     chunks_failed: tuple[ChunkFailure, ...]
+
+    @classmethod
+    def of(cls, manifest: Manifest, failed: Sequence[ChunkFailure]) -> IntegrityReport:
+        """The root is recomputed from what the store gave back (a good chunk hashes to its manifest entry, a
+        damaged one to what it decrypted to), never from the manifest's own list, which always matches."""
+        damaged = {f.index: f.actual_sha256 for f in failed}
+        read = [damaged[c.index] if c.index in damaged else c.sha256 for c in manifest.chunks]
+        recomputed = None if any(d is None for d in read) else merkle_root_hex([d for d in read if d is not None])
+        return cls(manifest.merkle_root, recomputed, len(manifest.chunks) - len(failed), tuple(failed))
 
     @property
     def ok(self) -> bool:

@@ -181,11 +181,9 @@ def report_violation(storage: Storage, manifest: Manifest, failure: ChunkFailure
 def integrity_report(storage: Storage, manifest: Manifest) -> IntegrityReport:
     """Reads, decrypts and re-hashes every chunk; each failed chunk is reported and emits an event."""
     key = data_key(storage, manifest.dataset_id)
-    ok, failed = 0, []
+    failed = []
     for _, result in fetch_verified(storage.blobs, key, manifest, manifest.chunks, window=storage.limits.read_ahead):
         if isinstance(result, ChunkFailure):
             failed.append(result)
             report_violation(storage, manifest, result)
-        else:
-            ok += 1
-    return IntegrityReport(manifest.merkle_root, manifest.recomputed_root(), ok, tuple(failed))
+    return IntegrityReport.of(manifest, failed)
