@@ -3,7 +3,7 @@ mounts this router with `authenticate`): parse, call one function of the use cas
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import StreamingResponse
@@ -29,9 +29,21 @@ def get_storage(request: Request) -> Storage:
 
 StorageDep = Annotated[Storage, Depends(get_storage)]
 VERSION_PATH = "/datasets/{dataset_id}/versions/{version}"
+# What only these routes answer; the shared guard's and handler's statuses are documented by `build_app`.
+UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Empty body (LML-7107) or interrupted upload (LML-7110)"},
+    413: {"description": "Larger than the maximum version size (LML-7108)"},
+    415: {"description": "Not application/octet-stream (LML-7106)"}}
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"application/octet-stream": {
+    "schema": {"type": "string", "format": "binary"}}}}}
+READ_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed Range header (LML-7118)"},
+    416: {"description": "Range not satisfiable (LML-7109)"},
+    502: {"description": "Stored data failed integrity verification (LML-7101); nothing unverified was sent"}}
 
 
-@router.put(VERSION_PATH, status_code=201, summary="Upload a dataset version (streamed, application/octet-stream)")
+@router.put(VERSION_PATH, status_code=201, summary="Upload a dataset version (streamed, application/octet-stream)",
+            responses=UPLOAD_ERRORS, openapi_extra=UPLOAD_BODY)
 async def upload_version(request: Request, dataset_id: DatasetId, version: Version, storage: StorageDep,
                          principal: CurrentPrincipal) -> dict[str, object]:
     try:
@@ -63,7 +75,7 @@ def _stream(content: ContentStream) -> StreamingResponse:
 
 
 @router.get(VERSION_PATH + "/content", summary="Verified plaintext (optionally one `Range: bytes=a-b`)",
-            response_class=StreamingResponse)
+            response_class=StreamingResponse, responses=READ_ERRORS)
 def download(request: Request, dataset_id: DatasetId, version: Version, storage: StorageDep,
              principal: CurrentPrincipal) -> StreamingResponse:
     return _stream(reading.open_content(storage, principal=principal, dataset_id=dataset_id, version=version,
@@ -71,6 +83,7 @@ def download(request: Request, dataset_id: DatasetId, version: Version, storage:
 
 
 @router.get("/internal/jobs/{job_id}" + VERSION_PATH + "/content", response_class=StreamingResponse,
+            responses=READ_ERRORS,
             summary="Verified plaintext for an accepted compute-to-data job (this org's training service)")
 def job_download(request: Request, job_id: JobId, dataset_id: DatasetId, version: Version, storage: StorageDep,
                  principal: CurrentPrincipal) -> StreamingResponse:

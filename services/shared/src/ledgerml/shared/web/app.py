@@ -12,6 +12,7 @@ from prometheus_client import Counter, Histogram
 from ledgerml.shared.telemetry.tracing import instrument_app
 from ledgerml.shared.web import health
 from ledgerml.shared.web.auth import authenticate, caller_guard
+from ledgerml.shared.web.openapi import install_openapi
 from ledgerml.shared.web.problems import install_problem_handlers
 
 REQUESTS = Counter("ledgerml_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
@@ -27,6 +28,7 @@ def build_app(*, service: str, version: str, lifespan: Lifespan, routers: Sequen
     app = FastAPI(title=f"LedgerML {service}", version=version, lifespan=lifespan)
     install_problem_handlers(app)
     app.include_router(health.router)
+    install_openapi(app, public_paths={"/healthz", "/readyz", "/metrics"})
     guards = [Depends(authenticate), Depends(caller_guard(frozenset(auditor_orgs)))]
     for router in routers:
         app.include_router(router, dependencies=guards)

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ledgerml.shared.errors import AuthenticationFailed, DependencyUnavailable, LedgerError, LedgerMLError
 
@@ -41,12 +42,25 @@ async def handle_error(request: Request, exc: Exception) -> JSONResponse:
                        detail="Fix the fields listed in `errors` and retry.", errors=errors)
     if isinstance(exc, StarletteHTTPException):
         code = {404: "LML-1004", 405: "LML-1005"}.get(exc.status_code, f"LML-1{exc.status_code}")
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem(request, status=exc.status_code, code=code, title=str(exc.detail),
-                       detail=str(exc.detail), headers=dict(exc.headers or {}))
+                       detail=str(exc.detail), headers=headers)
     # Log the traceback server-side, keyed by trace id; the client sees neither type nor message.
     log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
     return problem(request, status=500, code="LML-0000", title="Internal error",
                    detail="The service failed unexpectedly; quote trace_id when reporting it.")
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path. Starlette's own 405 names only the first route whose
+    path matched (`GET /datasets` and `POST /datasets` are two routes), so its `Allow` was incomplete."""
+    routes = request.app.router.routes
+    return [m for m in METHODS if any(r.matches({**request.scope, "method": m})[0] is Match.FULL for r in routes)]
 
 
 def _domain_error(request: Request, exc: LedgerMLError) -> JSONResponse:
