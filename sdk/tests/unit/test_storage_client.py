@@ -28,12 +28,15 @@ class FakeStorage:
         self.requests: list[httpx.Request] = []
         self.break_after: int | None = None
         self.failed_chunks: list[dict[str, object]] = []
+        self.unregistered: set[str] = set()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         match = re.fullmatch(r"/datasets/([^/]+)/versions/([^/]+)(/content|/integrity)?", request.url.path)
         assert match and request.headers["authorization"].startswith("Bearer ")
         key, tail = f"{match[1]}@{match[2]}", match[3]
+        if match[1] in self.unregistered:
+            return _problem(404, "LML-7105", f"dataset {match[1]} is not registered")
         if request.method == "PUT":
             if request.headers.get("content-type") != "application/octet-stream":
                 return _problem(415, "LML-7106", "send application/octet-stream")
@@ -114,6 +117,27 @@ def test_upload_of_a_file_object_and_coded_conflicts(pki: Path, service: FakeSto
     with pytest.raises(LedgerMLError) as caught:
         client.upload(io.BytesIO(b"again"), "ds-one", "v1")
     assert caught.value.code == "LML-7102" and caught.value.status == 409
+
+
+class Unread(io.BytesIO):
+    """A source that must not be read: the upload is refused before its body is sent."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise AssertionError("the body was read although the upload could be refused up front")
+
+
+def test_upload_is_refused_before_the_body_is_sent(pki: Path, service: FakeStorage) -> None:
+    """Issue 17: an existing version or an unregistered dataset failed only after the whole file streamed."""
+    client = StorageClient(scripted(pki, service))
+    service.versions["ds-one@v1"] = b"stored"
+    with pytest.raises(LedgerMLError) as exists:
+        client.upload(Unread(), "ds-one", "v1")
+    assert exists.value.code == "LML-7102" and "upload under a new version name" in exists.value.detail
+    service.unregistered.add("ds-gone")
+    with pytest.raises(LedgerMLError) as unknown:
+        client.upload(Unread(), "ds-gone", "v1")
+    assert unknown.value.code == "LML-7105"
+    assert [r.method for r in service.requests] == ["GET", "GET"], "no PUT went out"
 
 
 def test_download_whole_and_range_to_path_and_file(pki: Path, service: FakeStorage, tmp_path: Path) -> None:

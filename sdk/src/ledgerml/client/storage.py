@@ -82,7 +82,10 @@ class StorageClient:
     def upload(self, source: Path | str | BinaryIO, dataset_id: str, version: str, *,
                progress: Progress | None = None) -> dict[str, Any]:
         """Stream a file (path or binary file object) as a new version of one of your datasets; returns its
-        manifest (merkle_root, size_bytes, chunk_count, ...)."""
+        manifest (merkle_root, size_bytes, chunk_count, ...). Checked first, before a byte of the body is
+        sent: an unregistered dataset (LML-7105), another organisation's (LML-7116), a version already
+        stored (LML-7102) fail in one small request instead of after the whole file."""
+        self._preflight(dataset_id, version)
         with contextlib.ExitStack() as stack:
             stream = source if not isinstance(source, str | Path) else stack.enter_context(Path(source).open("rb"))
             total = _size_of(stream)
@@ -93,6 +96,16 @@ class StorageClient:
                                                 content=_blocks(stream, progress, total), headers=headers)
             result: dict[str, Any] = response.json()
             return result
+
+    def _preflight(self, dataset_id: str, version: str) -> None:
+        """Ask for the version's manifest: only "not stored yet" (LML-7104) lets an upload start. The service
+        still decides (a concurrent upload of the same version is refused there, LML-7103/7102)."""
+        try:
+            self.manifest(dataset_id, version)
+        except STORAGE_ERRORS["LML-7104"]:
+            return
+        raise STORAGE_ERRORS["LML-7102"](f"{dataset_id}@{version} is stored already and versions are immutable; "
+                                         "upload under a new version name")
 
     def download(self, dataset_id: str, version: str, dest: Path | str | BinaryIO, *, owner_org: str | None = None,
                  byte_range: tuple[int, int] | None = None, progress: Progress | None = None) -> Download:
