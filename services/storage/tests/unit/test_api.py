@@ -108,8 +108,10 @@ def test_who_may_do_what(client: TestClient, consortium: Consortium) -> None:
 
 def test_tampering_and_outages_are_coded(client: TestClient, consortium: Consortium, blobs: MemoryBlobs) -> None:
     _put(client, consortium)
-    first = next(iter(blobs.objects))
-    blobs.objects[first] = b"\x00" + blobs.objects[first][1:]
+    for key, sealed in blobs.objects.items():  # every chunk, so chunk 0 fails before a byte is sent (a later
+        altered = bytearray(sealed)           # one fails mid-stream, after the 200: not what this test checks)
+        altered[len(altered) // 2] ^= 0x01
+        blobs.objects[key] = bytes(altered)
     assert _code(client.get(URL + "/content", headers=_auth(consortium))) == (502, "LML-7101")
     blobs.down = True
     down = _put(client, consortium, url="/datasets/ds-one/versions/v2")
