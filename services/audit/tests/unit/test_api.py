@@ -39,6 +39,15 @@ def test_bad_queries_get_coded_4xx(api: Api) -> None:
     assert api.get("/consistency", first=12, second=8).json()["code"] == "LML-7505"
 
 
+def test_sizes_beyond_64_bits_are_invalid_requests_not_database_overflows(api: Api) -> None:
+    huge = 2**63
+    for path, params in [("/consistency", {"first": huge}), ("/consistency", {"first": 1, "second": huge}),
+                         ("/entries/1/proof", {"tree_size": huge}), (f"/entries/{huge}/proof", {})]:
+        response = api.get(path, **params)
+        assert (response.status_code, response.json()["code"]) == (422, "LML-1000"), path
+    assert api.get("/consistency", first=2**63 - 1).json()["code"] == "LML-7503"
+
+
 def test_inclusion_proof_verifies_against_the_signed_head(api: Api) -> None:
     body = api.get("/entries/6/proof").json()
     head = body["tree_head"]

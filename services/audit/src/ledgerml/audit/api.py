@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from ledgerml.audit import reading, service
 from ledgerml.audit.deps import READERS_ONLY, Context, Cursor, Filters, Limit
@@ -14,7 +14,12 @@ from ledgerml.audit.verify import VerifyRequest, verify_submission
 from ledgerml.shared.web.auth import READ_ONLY_OPERATION
 
 router = APIRouter(tags=["audit"], dependencies=READERS_ONLY)
-Size = Annotated[int | None, Query(ge=1)]
+# Sizes and indexes are stored as 64-bit integers (SQLite INTEGER, PostgreSQL BIGINT): a larger one is a
+# 422 here, not an overflow in the database driver.
+MAX_INDEX = 2**63 - 1
+Size = Annotated[int | None, Query(ge=1, le=MAX_INDEX)]
+First = Annotated[int, Query(ge=1, le=MAX_INDEX)]
+Seq = Annotated[int, Path(ge=0, le=MAX_INDEX)]
 
 
 @router.get("/entries")
@@ -25,15 +30,16 @@ def list_entries(context: Context, filters: Filters, cursor: Cursor = None, limi
 
 
 @router.get("/entries/{seq}/proof")
-def entry_proof(context: Context, seq: int, tree_size: Size = None) -> dict[str, Any]:
+def entry_proof(context: Context, seq: Seq, tree_size: Size = None) -> dict[str, Any]:
     """Inclusion proof of entry `seq` against a signed tree head (default: the latest)."""
     with context.engine.connect() as conn:
         result: dict[str, Any] = service.inclusion(conn, store=context.store, seq=seq, tree_size=tree_size)
     return result
 
 
-@router.get("/consistency")
-def consistency(context: Context, first: Annotated[int, Query(ge=1)], second: Size = None) -> dict[str, Any]:
+@router.get("/consistency", responses={404: {"description": "No signed tree head of size `first` or `second` "
+                                                          "(LML-7503)"}})
+def consistency(context: Context, first: First, second: Size = None) -> dict[str, Any]:
     """Consistency proof between two signed tree heads (default second: the latest)."""
     with context.engine.connect() as conn:
         result: dict[str, Any] = service.consistency(conn, store=context.store, first=first, second=second)

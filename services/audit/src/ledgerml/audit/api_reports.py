@@ -40,7 +40,9 @@ def integrity_sweep(context: Context, dataset_id: str, owner_org: MspId) -> dict
     return result
 
 
-@router.get("/export")
+@router.get("/export", response_class=StreamingResponse, responses={200: {
+    "description": "The log's entries, one per line (`jsonl`) or row (`csv`), as an attachment",
+    "content": {media.split(";")[0]: {"schema": {"type": "string"}} for media in reports.FORMATS.values()}}})
 def export(context: Context, filters: Filters,
            format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl") -> StreamingResponse:
     body = reports.export_stream(context.engine, filters, fmt=format)
