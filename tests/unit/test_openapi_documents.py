@@ -52,6 +52,7 @@ def test_every_operation_documents_its_problems(package: str, tmp_path: Path) ->
         responses = operation["responses"]
         wanted = {"401", "403", "503"} | ({"404"} if "{" in path else set())
         wanted |= {"422"} if operation.get("parameters") or operation.get("requestBody") else set()
+        wanted |= {"400"} if operation.get("requestBody") else set()
         wanted |= {"409"} if method in ("post", "put") and not operation.get("x-ledgerml-read-only") else set()
         missing = wanted - set(responses)
         if missing:
@@ -76,3 +77,22 @@ def test_405_names_every_method_of_the_path(package: str, tmp_path: Path, monkey
             assert response.status_code == 405, f"{unserved} {path}: {response.status_code}"
             assert set(response.headers["allow"].split(", ")) == methods, f"{unserved} {path}"
             assert response.json()["code"] == "LML-1005"
+
+
+def test_an_undecodable_body_is_a_documented_coded_400(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FastAPI answers 400 for a JSON body that is not UTF-8; the document says so and the code is registered."""
+    app = _app("registry", tmp_path)
+    monkeypatch.setattr("ledgerml.shared.runtime.load_trust_store", lambda root: None)
+    assert "400" in app.openapi()["paths"]["/datasets"]["post"]["responses"]
+    with TestClient(app) as client:
+        response = client.post("/datasets", content=b"\xff\xfe{", headers={"content-type": "application/json"})
+    assert (response.status_code, response.json()["code"]) == (400, "LML-1400")
+    assert response.headers["content-type"] == "application/problem+json"
+    errors_md = (Path(__file__).parents[2] / "services/shared/ERRORS.md").read_text()
+    assert "| `LML-1400` | 400 |" in errors_md
+
+
+def test_audit_documents_what_its_export_and_consistency_answer(tmp_path: Path) -> None:
+    paths = _app("audit", tmp_path).openapi()["paths"]
+    assert set(paths["/export"]["get"]["responses"]["200"]["content"]) == {"application/x-ndjson", "text/csv"}
+    assert "404" in paths["/consistency"]["get"]["responses"]

@@ -4,8 +4,9 @@ problem+json answers it can give, all with one `Problem` schema. `build_app` ins
 
 Which statuses an operation documents follows from the shared guard and handler, so no route has to
 list them: every guarded operation can answer 401, 403 and 503 (a dependency down); 404 when its path
-names an object; 409 when it writes; 422 when it takes parameters or a body. A route adds what only it
-can give (`responses={415: ...}`), and those are documented with the same schema.
+names an object; 409 when it writes; 422 when it takes parameters or a body; 400 when it takes a body
+(one that cannot be decoded, LML-1400). A route adds what only it can give (`responses={415: ...}`),
+and those are documented with the same schema.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": True,
 }
-DESCRIPTIONS = {400: "Bad request", 401: "Not authenticated: no, or an invalid, consortium credential",
+DESCRIPTIONS = {400: "The body could not be decoded (not UTF-8, not parseable)",
+                401: "Not authenticated: no, or an invalid, consortium credential",
                 403: "Authenticated, but not allowed", 404: "No such object", 405: "Method not allowed",
                 409: "Conflicts with the current state", 413: "Too large", 415: "Unsupported media type",
                 416: "Range not satisfiable", 422: "Invalid request", 500: "Internal error",
@@ -61,6 +63,8 @@ def problem_statuses(method: str, path: str, operation: dict[str, Any]) -> set[i
         statuses.add(409)
     if operation.get("parameters") or operation.get("requestBody"):
         statuses.add(422)
+    if operation.get("requestBody"):
+        statuses.add(400)
     return statuses
 
 

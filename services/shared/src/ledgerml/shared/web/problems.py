@@ -16,6 +16,8 @@ from ledgerml.shared.errors import AuthenticationFailed, DependencyUnavailable, 
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+# Starlette's and FastAPI's own refusals: 400 is a body FastAPI could not decode (not UTF-8, a broken form).
+ROUTING_CODES = {400: "LML-1400", 404: "LML-1004", 405: "LML-1005"}
 TYPE_BASE = "https://ledgerml.dev/problems/"
 
 
@@ -41,7 +43,7 @@ async def handle_error(request: Request, exc: Exception) -> JSONResponse:
         return problem(request, status=422, code="LML-1000", title="Invalid request",
                        detail="Fix the fields listed in `errors` and retry.", errors=errors)
     if isinstance(exc, StarletteHTTPException):
-        code = {404: "LML-1004", 405: "LML-1005"}.get(exc.status_code, f"LML-1{exc.status_code}")
+        code = ROUTING_CODES.get(exc.status_code, f"LML-1{exc.status_code}")
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(request))
