@@ -17,7 +17,7 @@ from ledgerml.access_control import authz
 from ledgerml.access_control.adapters import projection as proj
 from ledgerml.access_control.domain import Decision, Purpose, Reason, decide
 from ledgerml.access_control.projector import PROJECTION
-from ledgerml.shared.errors import LedgerError
+from ledgerml.shared.errors import LedgerError, LedgerRecordNotFound
 from ledgerml.shared.identity import Principal
 from ledgerml.shared.ledger import Ledger
 from ledgerml.shared.ledger.queries import check_access
@@ -49,9 +49,13 @@ def decide_from_projection(engine: Engine, *, principal: Principal, tenancy: aut
 
 def decide_on_ledger(ledger: Ledger, *, principal: Principal, tenancy: authz.Tenancy, organisation: str,
                      dataset_id: str, purpose: Purpose, now: datetime) -> DecisionResult:
-    """`CheckAccess` evaluated on this organisation's validator (fails closed: 503 when it cannot answer)."""
+    """`CheckAccess` evaluated on this organisation's validator (fails closed: 503 when it cannot answer).
+    A dataset the ledger does not know is denied, as the projection denies it, not a 404."""
     authz.require_reader(principal, tenancy)
-    answer = check_access(ledger, org=organisation, dataset_id=dataset_id, purpose=str(purpose))
+    try:
+        answer = check_access(ledger, org=organisation, dataset_id=dataset_id, purpose=str(purpose))
+    except LedgerRecordNotFound:  # CheckAccess's only NOT_FOUND is the dataset's
+        return DecisionResult(Decision(False, Reason.UNKNOWN_DATASET), "ledger", now)
     try:
         reason = Reason(answer.reason)
     except ValueError:
