@@ -1,8 +1,10 @@
 """Ledger benchmark: committed transactions per second and commit latency through the Python adapter
-(`CometBftLedger.submit`: sign, broadcast_tx_sync, wait for the commit) at 1, 16 and 64 concurrent
-submitters, side by side in the same run with CometBFT's own Go RPC client (`bench/ledgerref`, built
-here) submitting transactions of the same function, size and signer, pre-signed by the same envelope
-code and confirmed with the adapter's /tx polling schedule, to the same validator of the test stack's
+(`CometBftLedger.submit`: sign, broadcast_tx_sync, wait for the commit, announced by the client's one
+`tm.event='Tx'` subscription with /tx as the safety net) at 1, 16 and 64 concurrent submitters, side by
+side in the same run with CometBFT's own Go RPC client (`bench/ledgerref`, built here) submitting
+transactions of the same function, size and signer, pre-signed by the same envelope code and confirmed
+the way a client of `rpc/client/http` does it per transaction, by polling /tx (on the schedule the
+adapter used before it subscribed: 50 ms doubling to 500 ms), to the same validator of the test stack's
 four-validator network. Repetitions alternate ours and the reference. Every transaction is a real
 `RegisterDataset` (a state write with an event).
 
