@@ -103,8 +103,7 @@ def rewritten_log_caught(w: World) -> list[str]:
     caught = check_against_anchor(leaves, anchor)
     if caught.ok:
         raise AssertionError("a rewritten log passed the anchor check")
-    return [f"Org3 exported Org1's log ({len(rows)} entries): its first {anchor.tree_size} hash to the root anchored "
-            f"at height {anchor.height} — {honest.reason.split(';')[0]}",
+    return [f"Org3 exported Org1's log ({len(rows)} entries): {honest.reason}",
             f"a rewritten copy (entry {victim}, a grant, now names another grantee) with a tree head re-signed by "
             f"Org1's audit key: signature {signed} — a signature alone proves nothing",
             f"`ledgerml audit check-export {rewritten.name} --log org1`: {caught.reason}"]
