@@ -55,7 +55,8 @@ def test_openapi_conformance(launch: Launch, callers: Callers) -> None:
         for mode in GenerationMode:
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+                      suppress_health_check=list(HealthCheck))
             def check(case: Case) -> None:
                 case.call_and_validate(headers=callers("Org1MSP", "Admin"),
                                        excluded_checks=[positive_data_acceptance, not_a_server_error],

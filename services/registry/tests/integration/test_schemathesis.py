@@ -53,7 +53,8 @@ def test_registry_api_conforms_to_its_schema(registry_url: str, auth: Headers) -
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
         def conforms(case: Any) -> None:
             case.call_and_validate(headers=auth("Org1MSP"), checks=CHECKS)
 

@@ -14,6 +14,7 @@ from ledgerml.shared.web import health
 from ledgerml.shared.web.auth import authenticate, caller_guard
 from ledgerml.shared.web.openapi import install_openapi
 from ledgerml.shared.web.problems import install_problem_handlers
+from ledgerml.shared.web.text_guard import refuse_nul_characters
 
 REQUESTS = Counter("ledgerml_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram("ledgerml_http_request_seconds", "HTTP request latency", ["service", "route"])
@@ -29,7 +30,7 @@ def build_app(*, service: str, version: str, lifespan: Lifespan, routers: Sequen
     install_problem_handlers(app)
     app.include_router(health.router)
     install_openapi(app, public_paths={"/healthz", "/readyz", "/metrics"})
-    guards = [Depends(authenticate), Depends(caller_guard(frozenset(auditor_orgs)))]
+    guards = [Depends(authenticate), Depends(caller_guard(frozenset(auditor_orgs))), Depends(refuse_nul_characters)]
     for router in routers:
         app.include_router(router, dependencies=guards)
 
