@@ -97,20 +97,22 @@ class Deployment:
 
 
 def storage_settings(*, root: Path, consortium: Consortium, s3: S3Server, bucket: str, org: str, database_url: str,
-                     registry_url: str, access_url: str, endpoint: str | None = None) -> StorageSettings:
+                     registry_url: str, access_url: str, endpoint: str | None = None,
+                     chunk_size: int = CHUNK) -> StorageSettings:
     key_file = root / "org1.key"
     if not key_file.exists():
         key_file.write_text(os.urandom(32).hex())
     return StorageSettings(
         database_url=database_url, kafka_bootstrap=os.environ["LEDGERML_KAFKA_BOOTSTRAP"], msp_root=consortium.root,
         org=org, msp_id="Org1MSP", s3_endpoint=endpoint or s3.endpoint, s3_access_key=s3.access_key,
-        s3_secret_key=s3.secret_key, bucket=bucket, chunk_size_bytes=CHUNK, max_version_bytes=4 * 1024 * 1024,
+        s3_secret_key=s3.secret_key, bucket=bucket, chunk_size_bytes=chunk_size, max_version_bytes=4 * 1024 * 1024,
         org_key_file=key_file, registry_url=registry_url, access_control_url=access_url, s3_timeout_s=5,
         identity_msp_dir=consortium.orgs["Org1MSP"].identity("storage").msp_dir)
 
 
 @contextmanager
-def deploy(consortium: Consortium, s3: S3Server, root: Path, database_url: str) -> Iterator[Deployment]:
+def deploy(consortium: Consortium, s3: S3Server, root: Path, database_url: str, *,
+           chunk_size: int = CHUNK) -> Iterator[Deployment]:
     org, bucket = f"st{uuid.uuid4().hex[:8]}", f"lml-st-{uuid.uuid4().hex[:12]}"
     bootstrap = os.environ["LEDGERML_KAFKA_BOOTSTRAP"]
     common = {"kafka_bootstrap": bootstrap, "msp_root": consortium.root, "org": org, "msp_id": "Org1MSP"}
@@ -121,7 +123,8 @@ def deploy(consortium: Consortium, s3: S3Server, root: Path, database_url: str) 
         registry_url = stack.enter_context(serve_app(registry))
         access_url = stack.enter_context(serve_app(access_app(access_settings)))
         settings = storage_settings(root=root, consortium=consortium, s3=s3, bucket=bucket, org=org,
-                                    database_url=database_url, registry_url=registry_url, access_url=access_url)
+                                    database_url=database_url, registry_url=registry_url, access_url=access_url,
+                                    chunk_size=chunk_size)
         storage = storage_app(settings)
         storage_url = stack.enter_context(serve_app(storage))
         try:

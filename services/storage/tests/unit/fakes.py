@@ -8,15 +8,17 @@ from datetime import UTC, datetime
 
 from ledgerml.shared.ledger import ChaincodeEvent, TxReceipt
 from ledgerml.storage.errors import DatasetUnknown, ObjectStoreUnavailable
-from ledgerml.storage.ports import DatasetInfo, Decision
+from ledgerml.storage.ports import DatasetInfo, Decision, ObjectUnreadable
 
 
 class MemoryBlobs:
-    """An in-memory bucket; `down` makes every call fail like an unreachable S3 server."""
+    """An in-memory bucket; `down` makes every call fail like an unreachable S3 server, and a key in `unreadable`
+    is answered like MinIO answers for an object whose copy on its disk fails the bitrot check."""
 
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
         self.written: dict[str, datetime] = {}
+        self.unreadable: set[str] = set()
         self.down = False
         self.fail_after_puts: int | None = None
         self.puts = 0
@@ -36,6 +38,8 @@ class MemoryBlobs:
 
     def get(self, key: str) -> bytes | None:
         self._reachable()
+        if key in self.unreadable:
+            raise ObjectUnreadable("SlowDownRead: Resource requested is unreadable, please reduce your request rate")
         return self.objects.get(key)
 
     def remove(self, key: str) -> None:

@@ -94,6 +94,23 @@ def test_integrity_report_lists_every_failed_chunk(storage: Storage, blobs: Memo
     assert _types(storage).count(EventType.STORAGE_INTEGRITY_VIOLATED) == 2
 
 
+def test_chunk_the_store_cannot_give_back_is_an_integrity_violation(storage: Storage, blobs: MemoryBlobs) -> None:
+    """Issue 17: MinIO answers 503 for an object corrupt on its disk; that is chunk 2 failing, not an outage."""
+    manifest = upload(storage, DATA)
+    blobs.unreadable.add(manifest.chunks[2].object_key)
+    report = service.integrity_report(storage, manifest).view()
+    assert report["ok"] is False and report["chunks_ok"] == 3
+    assert report["chunks_failed"] == [
+        {"index": 2, "code": "LML-7101", "expected_sha256": manifest.chunks[2].sha256, "actual_sha256": None,
+         "reason": "is corrupt or unreadable in the object store (it answered: SlowDownRead: Resource requested is "
+                   "unreadable, please reduce your request rate)"}]
+    with pytest.raises(IntegrityViolated, match=r"^ds-one@v1 chunk 2 is corrupt or unreadable in the object store"):
+        _read(storage, range_header=f"bytes={2 * CHUNK}-{2 * CHUNK + 9}")
+    violations = [e.data.model_dump() for e in events(storage.engine) if e.type is EventType.STORAGE_INTEGRITY_VIOLATED]
+    assert [(v["dataset_id"], v["version"], v["chunk_index"]) for v in violations] == [("ds-one", "v1", 2)] * 2
+    assert _read(storage, range_header=f"bytes=0-{CHUNK - 1}") == DATA[:CHUNK]  # the other chunks still serve
+
+
 def test_root_differing_from_the_registry_fails_closed(storage: Storage) -> None:
     upload(storage, DATA)
     forged = dataclasses.replace(storage, directory=Directory({"ds-one": "Org1MSP"}, {"ds-one": {"v1": "ab" * 32}}))

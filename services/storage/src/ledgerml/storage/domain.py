@@ -124,6 +124,12 @@ class ChunkFailure:
                 "expected_sha256": self.expected_sha256, "actual_sha256": self.actual_sha256}
 
 
+def unreadable_chunk(chunk: ChunkRef, answer: str) -> ChunkFailure:
+    """A chunk the object store answers for but cannot give back (its stored copy is corrupt or lost)."""
+    return ChunkFailure(chunk.index, chunk.sha256, None,
+                        f"is corrupt or unreadable in the object store (it answered: {answer})", _EMPTY)
+
+
 def verify_chunk(key: bytes, sealed: Buffer | None, chunk: ChunkRef, *, dataset_id: str,
                  version: str) -> bytes | ChunkFailure:
     """The verified plaintext of a chunk read back from the store, or why it cannot be trusted."""

@@ -34,7 +34,8 @@ def build_blobs(settings: StorageSettings) -> S3BlobStore:
     return S3BlobStore(endpoint=settings.s3_endpoint, access_key=settings.s3_access_key.get_secret_value(),
                        secret_key=settings.s3_secret_key.get_secret_value(), bucket=settings.bucket_name,
                        secure=settings.s3_secure, region=settings.s3_region, timeout_s=settings.s3_timeout_s,
-                       pool_size=settings.upload_parallelism + settings.read_ahead_chunks + 4)
+                       pool_size=settings.upload_parallelism + settings.read_ahead_chunks + 4,
+                       chunk_deadline_s=settings.s3_chunk_deadline_s)
 
 
 def _peer(settings: StorageSettings, url: str | None, audience: str, closing: ExitStack) -> ServiceClient | None:

@@ -9,15 +9,18 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from ledgerml.storage.domain import ChunkFailure, ChunkRef, Manifest, verify_chunk
-from ledgerml.storage.ports import BlobStore
+from ledgerml.storage.domain import ChunkFailure, ChunkRef, Manifest, unreadable_chunk, verify_chunk
+from ledgerml.storage.ports import BlobStore, ObjectUnreadable
 
 Verified = bytes | ChunkFailure
 
 
 def _fetch_and_verify(blobs: BlobStore, key: bytes, manifest: Manifest, chunk: ChunkRef) -> Verified:
-    return verify_chunk(key, blobs.get(chunk.object_key), chunk, dataset_id=manifest.dataset_id,
-                        version=manifest.version)
+    try:
+        sealed = blobs.get(chunk.object_key)
+    except ObjectUnreadable as exc:  # the store answers, but not with this chunk: an integrity failure, not an outage
+        return unreadable_chunk(chunk, str(exc))
+    return verify_chunk(key, sealed, chunk, dataset_id=manifest.dataset_id, version=manifest.version)
 
 
 def fetch_verified(blobs: BlobStore, key: bytes, manifest: Manifest, chunks: Sequence[ChunkRef], *,

@@ -9,13 +9,20 @@ from datetime import datetime
 from typing import Protocol
 
 
+class ObjectUnreadable(Exception):
+    """The store answers, but not with this object's bytes: its copy is corrupt or lost on the store's own disks
+    (MinIO's bitrot check fails). Retrying does not help; the read paths report the chunk as an integrity
+    violation. The message says what the store answered."""
+
+
 class BlobStore(Protocol):
-    """Plain S3 objects in this organisation's bucket. Unreachable store → `ObjectStoreUnavailable`."""
+    """Plain S3 objects in this organisation's bucket. Unreachable, refusing or too slow store →
+    `ObjectStoreUnavailable` (retry later); one object it cannot give back → `ObjectUnreadable`."""
 
     def put(self, key: str, data: bytes) -> None: ...
 
     def get(self, key: str) -> bytes | bytearray | None:
-        """The object's bytes, or None when no such object exists."""
+        """The object's bytes, or None when no such object exists; within a bounded time per object."""
         ...
 
     def remove(self, key: str) -> None:

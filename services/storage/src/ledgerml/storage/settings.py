@@ -26,6 +26,8 @@ class StorageSettings(ServiceSettings):
     s3_secure: bool = False
     s3_region: str | None = None
     s3_timeout_s: float = Field(default=30.0, gt=0)
+    s3_chunk_deadline_s: float = Field(default=30.0, gt=0, description="to read one chunk (plus at most one socket "
+                                       "read timeout); an object the store cannot give back is reported in seconds")
     bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{2,62}$",
                                description="default: ledgerml-<org>-datasets")
 
