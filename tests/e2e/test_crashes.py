@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.chaos, pytest.mark.timeout(1200)]
 Org = Callable[..., LedgerML]
 MSPS = ("OrdererMSP", "Org1MSP", "Org2MSP", "Org3MSP")
 JOBS_DONE_S = 420.0  # six small jobs on two shared cores, one after another, with restarts in between
+SLOW = {"epochs": 300, "batch_size": 2}  # 9,000 optimiser steps on the 60-row set: long enough to catch running
 FINAL_LEDGER = {"SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"}
 
 
@@ -51,7 +52,11 @@ def _executor_state(org1: LedgerML, job_id: str) -> str | None:
 
 
 def _running_on_ray(org1: LedgerML, job_id: str) -> bool:
-    return _executor_state(org1, job_id) == "running" and bool(org1.training.progress(job_id).get("epochs"))
+    """Org1 runs the job on Ray now; a job that already ended cannot be caught mid-run (make it longer)."""
+    state = _executor_state(org1, job_id)
+    if state in ("succeeded", "failed", "reporting", "failing"):
+        raise AssertionError(f"job {job_id} ended ({state}) before it could be caught running: lengthen SLOW")
+    return state == "running"
 
 
 def _final_on_ledger(org3: LedgerML, job_id: str) -> dict[str, Any] | None:
@@ -71,7 +76,7 @@ def test_kill_9_one_component_at_a_time_loses_nothing(as_org: Org, chaos: Chaos,
     jobs: dict[str, str] = {}  # what was killed → its job
 
     # 1. Org1's orchestrator dies while its job trains on Ray; the restarted one finds the run again.
-    jobs["orchestrator mid-job"] = job = submit(org2, ref, epochs=60)
+    jobs["orchestrator mid-job"] = job = submit(org2, ref, **SLOW)
     poll(lambda: _running_on_ray(org1, job), what="the job training on Org1's Ray cluster", timeout_s=180)
     chaos.kill_service(OWNER, "training-orchestrator")
     chaos.restart_services()
@@ -109,7 +114,7 @@ def test_kill_9_one_component_at_a_time_loses_nothing(as_org: Org, chaos: Chaos,
     finals = _settle(org3, jobs)  # before the Ray head dies: it would take every run still on Ray with it
 
     # 6. The Ray head dies mid-run; the run is lost, so the owner fails the job and the ledger refunds.
-    jobs["ray head"] = job = submit(org2, ref, epochs=60)
+    jobs["ray head"] = job = submit(org2, ref, **SLOW)
     poll(lambda: _running_on_ray(org1, job), what="the job training on Org1's Ray cluster", timeout_s=180)
     ray = chaos.ray()
     chaos.kill_component(ray)
