@@ -19,9 +19,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from websockets.exceptions import WebSocketException
-from websockets.sync.client import ClientConnection, connect
 
-from ledgerml.shared.ledger.follow import websocket_url
+from ledgerml.shared.ledger.follow import subscribe
 from ledgerml.shared.ledger.rpc import JsonObject, as_int, node_name
 
 log = logging.getLogger(__name__)
@@ -55,10 +54,7 @@ class WebsocketTxFeed:
     """CometBFT's `/websocket`, subscribed to every committed transaction."""
 
     def __init__(self, rpc_url: str, *, open_timeout_s: float = 5.0) -> None:
-        self._ws: ClientConnection = connect(websocket_url(rpc_url), open_timeout=open_timeout_s,
-                                             max_size=64 * 1024 * 1024, compression=None, legacy=True)
-        self._ws.send(json.dumps({"jsonrpc": "2.0", "id": "ledgerml-commits", "method": "subscribe",
-                                  "params": {"query": TX_QUERY}}))
+        self._ws = subscribe(rpc_url, query=TX_QUERY, request_id="ledgerml-commits", open_timeout_s=open_timeout_s)
 
     def next(self, timeout_s: float) -> tuple[str, JsonObject] | None:
         try:

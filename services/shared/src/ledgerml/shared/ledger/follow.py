@@ -43,15 +43,21 @@ def websocket_url(rpc_url: str) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/") + "/websocket", "", ""))
 
 
+def subscribe(rpc_url: str, *, query: str, request_id: str, open_timeout_s: float = 5.0) -> ClientConnection:
+    """A connection to the node's `/websocket`, subscribed to the events `query` selects."""
+    # legacy=True: the connection itself, closed by close(), rather than a context manager
+    ws: ClientConnection = connect(websocket_url(rpc_url), open_timeout=open_timeout_s, max_size=64 * 1024 * 1024,
+                                   compression=None, legacy=True)
+    ws.send(json.dumps({"jsonrpc": "2.0", "id": request_id, "method": "subscribe", "params": {"query": query}}))
+    return ws
+
+
 class WebsocketNewBlocks:
     """CometBFT's `/websocket` subscription to NewBlock events (their content is not used)."""
 
     def __init__(self, rpc_url: str, *, open_timeout_s: float = 5.0) -> None:
-        # legacy=True: the connection itself, closed by close(), rather than a context manager
-        self._ws: ClientConnection = connect(websocket_url(rpc_url), open_timeout=open_timeout_s,
-                                             max_size=64 * 1024 * 1024, compression=None, legacy=True)
-        self._ws.send(json.dumps({"jsonrpc": "2.0", "id": "ledgerml-blocks", "method": "subscribe",
-                                  "params": {"query": NEW_BLOCK_QUERY}}))
+        self._ws = subscribe(rpc_url, query=NEW_BLOCK_QUERY, request_id="ledgerml-blocks",
+                             open_timeout_s=open_timeout_s)
 
     def wait(self, timeout_s: float) -> bool:
         try:
