@@ -1,7 +1,10 @@
 """`ModelStore` over S3 (MinIO or any S3 server): weights by content address, transcripts by job.
 
 Keys: `models/sha256/<hex>` (idempotent: equal weights are one object) and `transcripts/<job>.json`.
-Failures to reach the store are translated once into `DependencyUnavailable` (503, retried).
+Failures to reach the store are translated once into `DependencyUnavailable` (503, retried). A store that
+answers but cannot serve the weights (MinIO's 503 `SlowDownRead` with `Retry-After: 60` for an object corrupt
+on its disk, or a body cut short) is reported as what it is, `ModelIntegrityFailed`, at once: the pool makes
+two quick retries and ignores `Retry-After`, which would otherwise hold the caller for minutes.
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ from typing import TypeVar
 import urllib3
 from minio import Minio
 from minio.error import MinioException, S3Error
-from urllib3.exceptions import HTTPError
+from urllib3.exceptions import HTTPError, ProtocolError
 
 from ledgerml.shared.errors import DependencyUnavailable
-from ledgerml.training.errors import ModelNotReady
+from ledgerml.training.errors import ModelIntegrityFailed, ModelNotReady
 
 T = TypeVar("T")
 MISSING = frozenset({"NoSuchKey", "NoSuchObject"})
+
+
+class _Unreadable(Exception):
+    """The store answered a read of the object with a server error, or announced it and stopped sending it."""
 
 
 def model_key(sha256: str) -> str:
@@ -32,7 +39,8 @@ class S3ModelStore:
                  timeout_s: float = 30.0) -> None:
         http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=min(5.0, timeout_s), read=timeout_s),
                                    retries=urllib3.Retry(total=2, backoff_factor=0.2,
-                                                         status_forcelist=(500, 502, 503, 504)))
+                                                         status_forcelist=(500, 502, 503, 504),
+                                                         respect_retry_after_header=False, raise_on_status=False))
         self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, http_client=http)
         self._bucket = bucket
         self._ready = False
@@ -69,15 +77,28 @@ class S3ModelStore:
             return self._call("read model weights", lambda: self._read(model_key(sha256)))
         except S3Error:
             raise ModelNotReady(f"no stored weights with hash {sha256}") from None
+        except _Unreadable as exc:
+            cause = str(exc)
+        # The store answered, but not with the object: unreadable on its disk, unless the store itself is down.
+        self._call("find the bucket", lambda: self._client.bucket_exists(self._bucket))
+        raise ModelIntegrityFailed(f"stored weights {sha256} are corrupt or unreadable in the object store "
+                                   f"({cause})")
 
     def put_transcript(self, job_id: str, transcript: bytes) -> None:
         self._call("store a transcript",
                    lambda: self._put(f"transcripts/{job_id}.json", transcript, "application/json"))
 
     def _read(self, key: str) -> bytes:
-        response = self._client.get_object(self._bucket, key)
+        try:
+            response = self._client.get_object(self._bucket, key)
+        except S3Error as exc:
+            if exc.code in MISSING or exc.code == "NoSuchBucket":
+                raise
+            raise _Unreadable(exc.code) from None
         try:
             return bytes(response.read())
+        except ProtocolError as exc:  # IncompleteRead: MinIO stops at a block that fails its bitrot check
+            raise _Unreadable(f"body cut short: {type(exc).__name__}") from None
         finally:
             response.close()
             response.release_conn()
