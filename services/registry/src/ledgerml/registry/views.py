@@ -28,7 +28,8 @@ class DatasetCreate(BaseModel):
     name: str = Field(min_length=1, max_length=domain.MAX_NAME, pattern=r"\S")
     description: str = Field(default="", max_length=domain.MAX_DESCRIPTION)
     schema_: dict[ColumnName, ColumnType] = Field(alias="schema", min_length=1, max_length=domain.MAX_COLUMNS,
-                                                  description="column name -> type")
+                                                  description="column name -> type",
+                                                  json_schema_extra={"additionalProperties": False})
     terms: str = Field(min_length=1, max_length=domain.MAX_TERMS, pattern=r"\S", description="licence / terms")
     tags: list[Tag] = Field(default_factory=list, max_length=domain.MAX_TAGS,
                             json_schema_extra={"uniqueItems": True})

@@ -35,7 +35,7 @@ UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"description": "Larger than the maximum version size (LML-7108)"},
     415: {"description": "Not application/octet-stream (LML-7106)"}}
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"application/octet-stream": {
-    "schema": {"type": "string", "format": "binary"}}}}}
+    "schema": {"type": "string", "format": "binary", "minLength": 1}}}}}
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed Range header (LML-7118)"},
     416: {"description": "Range not satisfiable (LML-7109)"},

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import Engine
 
 from ledgerml.shared.ledger import Ledger
@@ -15,7 +15,7 @@ from ledgerml.shared.web.auth import CurrentPrincipal
 from ledgerml.training import service
 from ledgerml.training.adapters.curves import render_curve
 from ledgerml.training.algorithms import Catalog
-from ledgerml.training.domain import DatasetRef, status_note
+from ledgerml.training.domain import JOB_ID, MAX_AMOUNT, MAX_DATASETS, DatasetRef, status_note
 from ledgerml.training.ports import ModelStore, PartnerOrchestrators
 from ledgerml.training.settings import SettingsDep
 
@@ -48,14 +48,24 @@ class DatasetInput(BaseModel):
     owner_org: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
 
 
+def _whole_number(value: Any) -> Any:
+    """JSON does not tell 5 from 5.0; a whole number stays a number of credits, a fraction or a bool does not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class JobRequest(BaseModel):
+    """The limits the domain checks with their own codes (LML-7403, 7408, 7411) are stated for the document."""
+
     model_config = ConfigDict(extra="forbid")
-    job_id: str | None = None
-    datasets: list[DatasetInput]
+    job_id: str | None = Field(default=None, description="generated when absent",
+                               json_schema_extra={"pattern": JOB_ID.pattern})
+    datasets: list[DatasetInput] = Field(json_schema_extra={"minItems": 1, "maxItems": MAX_DATASETS})
     algorithm: str = Field(min_length=1, max_length=128)
     algorithm_code_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
-    deposit: int = Field(strict=True)
+    deposit: Annotated[int, BeforeValidator(_whole_number)] = Field(strict=True, description="credits escrowed, "
+                                                                    "at least the price",
+                         json_schema_extra={"minimum": 1, "maximum": MAX_AMOUNT})
 
 
 def job_view(details: service.JobDetails) -> dict[str, Any]:
