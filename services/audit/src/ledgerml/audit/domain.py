@@ -19,10 +19,12 @@ INDEXED_KINDS = ("dataset_id", "model_id", "job_id", "request_id", "grant_id")
 """Kinds the log indexes for queries; a version is reached through its dataset (one row less per read)."""
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(value: Any) -> bytes:
     """The one byte encoding of JSON values used for leaves and tree-head signatures."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")  # json.dumps with these options, minus a new encoder per call
 
 
 def format_time(at: datetime) -> str:

@@ -13,8 +13,9 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
 
+from ledgerml.audit.adapters.bulk import among, write_rows
 from ledgerml.audit.adapters.log_store import LogStore
 from ledgerml.audit.service import AnchorPolicy, AuditLog, anchor_if_due, record_events
 from ledgerml.audit.settings import AuditSettings
@@ -84,7 +85,8 @@ class AuditConsumer(IdempotentConsumer):
         with self._audit_engine.begin() as conn:
             ids = [e.id for e in envelopes]
             seen = set(conn.execute(select(processed.c.event_id).where(
-                processed.c.consumer == self._audit_name, processed.c.event_id.in_(ids))).scalars()) if ids else set()
+                processed.c.consumer == self._audit_name, among(conn, processed.c.event_id, ids))).scalars()) \
+                if ids else set()
             fresh = []
             for envelope in envelopes:
                 if envelope.id in seen:
@@ -93,8 +95,8 @@ class AuditConsumer(IdempotentConsumer):
                 seen.add(envelope.id)
                 fresh.append(envelope)
             if fresh:
-                conn.execute(insert(processed), [{"consumer": self._audit_name, "event_id": e.id, "processed_at": now}
-                                                 for e in fresh])
+                write_rows(conn, processed, ("consumer", "event_id", "processed_at"),
+                           [(self._audit_name, e.id, now) for e in fresh])
                 record_events(conn, fresh, log=self.log)
         result.applied = len(fresh)
         for outcome in ("applied", "duplicates", "rejected"):

@@ -25,17 +25,17 @@ def action_of(event_type: str) -> str:
 
 
 def _subjects(data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    found: dict[str, set[str]] = {kind: set() for kind in SUBJECT_KINDS}
-    for item in [data, *(data.get("datasets") or [])]:
+    found: dict[str, set[str]] = {}
+    for item in (data, *(data.get("datasets") or ())):
+        dataset = item.get("dataset_id")
         for kind in SUBJECT_KINDS:
             value = item.get(kind)
             if not isinstance(value, str) or not value:
                 continue
-            dataset = item.get("dataset_id")
             if kind == "version" and isinstance(dataset, str):
                 value = f"{dataset}@{value}"
-            found[kind].add(value)
-    return {kind: tuple(sorted(values)) for kind, values in found.items() if values}
+            found.setdefault(kind, set()).add(value)
+    return {kind: tuple(sorted(found[kind])) for kind in SUBJECT_KINDS if kind in found}
 
 
 def _ledger_ref(envelope: Envelope, data: dict[str, Any]) -> tuple[str | None, int | None]:

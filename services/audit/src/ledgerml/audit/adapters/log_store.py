@@ -1,6 +1,7 @@
-"""The Merkle log in SQL: append (O(log n): one entry row, its subjects, the completed subtree roots,
-the frontier) and proofs read from stored subtree roots. Every function runs on the caller's
-connection, so an append commits or rolls back with the consumer's processed-event record."""
+"""The Merkle log in SQL: append (O(log n) per entry: its row, its subjects, the completed subtree roots;
+per batch one bulk write per table and the frontier) and proofs read from stored subtree roots. Every
+function runs on the caller's connection, so an append commits or rolls back with the consumer's
+processed-event record."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
+from ledgerml.audit.adapters.bulk import write_rows
 from ledgerml.audit.adapters.db import entries, log_state, nodes, subjects
 from ledgerml.audit.domain import AuditEntry
 from ledgerml.audit.merkle_log import (
@@ -22,6 +24,11 @@ from ledgerml.audit.merkle_log import (
 )
 from ledgerml.shared.merkle import leaf_hash
 from ledgerml.shared.persistence import insert_ignoring_duplicates
+
+ENTRY_COLUMNS = ("seq", "event_id", "leaf_hash", "entry", "source", "sequence", "event_type", "action", "org",
+                 "actor", "time", "trace_id", "ledger_tx_id", "ledger_block")
+SUBJECT_COLUMNS = ("kind", "value", "seq")
+NODE_COLUMNS = ("node_key", "hash")
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class Appended:
 class LogStore:
     def __init__(self, log_id: str) -> None:
         self.log_id = log_id
+        self._frontier: Frontier | None = None  # as left by the last append, checked against the row
 
     def state(self, conn: Connection, *, lock: bool = False, now: datetime | None = None) -> LogState:
         """The log's size and frontier; `lock` holds the row for this transaction (one appender at a time)."""
@@ -57,35 +65,50 @@ class LogStore:
     def append(self, conn: Connection, batch: Sequence[AuditEntry], *, now: datetime,
                head_every: int | None = None) -> tuple[list[Appended], LogState, list[tuple[int, bytes]]]:
         """Append entries in order with O(log n) work each; returns them, the new state, and the (size, root)
-        of every point where `head_every` entries have accumulated since the last head (heads are due)."""
-        state = self.state(conn, lock=True, now=now)
+        of every point where `head_every` entries have accumulated since the last head (heads are due).
+        Each table gets one bulk write per batch (`write_rows`), whatever the batch's size."""
+        state = self._locked_state(conn, now)
         frontier, size, since_head = state.frontier, state.size, state.size - state.last_head_size
         appended: list[Appended] = []
-        entry_rows: list[dict[str, object]] = []
-        subject_rows: list[dict[str, object]] = []
-        node_rows: list[dict[str, object]] = []
+        entry_rows: list[tuple[object, ...]] = []
+        subject_rows: list[tuple[str, str, int]] = []
+        node_rows: list[tuple[int, bytes]] = []
         heads: list[tuple[int, bytes]] = []
         for entry in batch:
             leaf = entry.leaf()
             digest = leaf_hash(leaf)
-            entry_rows.append({
-                "seq": size, "event_id": entry.event_id, "leaf_hash": digest, "entry": leaf, "source": entry.source,
-                "sequence": entry.sequence, "event_type": entry.event_type, "action": entry.action,
-                "org": entry.org, "actor": entry.actor, "time": entry.time, "trace_id": entry.trace_id,
-                "ledger_tx_id": entry.ledger_tx_id, "ledger_block": entry.ledger_block})
-            subject_rows += [{"kind": k, "value": v, "seq": size} for k, v in entry.subject_rows()]
-            node_rows += [{"node_key": node.key, "hash": h} for node, h in frontier.append(digest)]
+            entry_rows.append((size, entry.event_id, digest, leaf, entry.source, entry.sequence, entry.event_type,
+                               entry.action, entry.org, entry.actor, entry.time, entry.trace_id,
+                               entry.ledger_tx_id, entry.ledger_block))
+            subject_rows += [(kind, value, size) for kind, value in entry.subject_rows()]
+            node_rows += [(node.key, h) for node, h in frontier.append(digest)]
             appended.append(Appended(size, digest, size + 1))
             size, since_head = size + 1, since_head + 1
             if head_every is not None and since_head >= head_every:
                 heads.append((size, frontier.root()))
                 since_head = 0
-        for table, rows in ((entries, entry_rows), (subjects, subject_rows), (nodes, node_rows)):
-            if rows:
-                conn.execute(insert(table), rows)
+        write_rows(conn, entries, ENTRY_COLUMNS, entry_rows)
+        write_rows(conn, subjects, SUBJECT_COLUMNS, subject_rows)
+        write_rows(conn, nodes, NODE_COLUMNS, node_rows)
         conn.execute(update(log_state).where(log_state.c.log_id == self.log_id)
                      .values(size=size, frontier=frontier.to_bytes(), updated_at=now))
+        self._frontier = frontier
         return appended, LogState(size, frontier, state.last_head_size, state.last_head_at), heads
+
+    def _locked_state(self, conn: Connection, now: datetime) -> LogState:
+        """Lock the log's row for this transaction (one appender at a time). The frontier kept in memory
+        since this store's last append serves while the row still holds it; on a start, after another
+        appender or after a rolled-back batch the row differs and the frontier is rebuilt from it."""
+        query = select(log_state).where(log_state.c.log_id == self.log_id).with_for_update()
+        row = conn.execute(query).first()
+        if row is None:
+            insert_ignoring_duplicates(conn, log_state, {"log_id": self.log_id, "size": 0, "frontier": b"",
+                                                         "last_head_size": 0, "updated_at": now})
+            row = conn.execute(query).one()
+        frontier, stored = self._frontier, bytes(row.frontier)
+        if frontier is None or frontier.size != row.size or frontier.to_bytes() != stored:
+            frontier = Frontier.from_bytes(row.size, stored)
+        return LogState(row.size, frontier, row.last_head_size, row.last_head_at)
 
     def mark_head(self, conn: Connection, *, size: int, at: datetime) -> None:
         conn.execute(update(log_state).where(log_state.c.log_id == self.log_id)
