@@ -70,7 +70,7 @@ def record_events(conn: Connection, envelopes: Sequence[Envelope], *, log: Audit
     if not envelopes:
         return []
     now = log.clock()
-    batch = [normalise(e) for e in envelopes]
+    batch = (normalise(e) for e in envelopes)  # lazily: normalised as the store streams the rows out
     appended: list[Appended]
     appended, _, heads = log.store.append(conn, batch, now=now, head_every=log.policy.every_entries)
     for size, root in heads:

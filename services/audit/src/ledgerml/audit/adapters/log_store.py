@@ -5,7 +5,7 @@ processed-event record."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,38 +62,44 @@ class LogStore:
             return LogState(0, Frontier(), 0, None)
         return LogState(row.size, Frontier.from_bytes(row.size, row.frontier), row.last_head_size, row.last_head_at)
 
-    def append(self, conn: Connection, batch: Sequence[AuditEntry], *, now: datetime,
+    def append(self, conn: Connection, batch: Iterable[AuditEntry], *, now: datetime,
                head_every: int | None = None) -> tuple[list[Appended], LogState, list[tuple[int, bytes]]]:
         """Append entries in order with O(log n) work each; returns them, the new state, and the (size, root)
         of every point where `head_every` entries have accumulated since the last head (heads are due).
-        Each table gets one bulk write per batch (`write_rows`), whatever the batch's size."""
+        Each table gets one bulk write per batch (`write_rows`). `batch` may be lazy (a generator that
+        normalises): entry rows are built while their COPY streams, so the database inserts the first
+        rows while later ones are still being hashed."""
         state = self._locked_state(conn, now)
-        frontier, size, since_head = state.frontier, state.size, state.size - state.last_head_size
+        frontier, since_head = state.frontier, state.size - state.last_head_size
         appended: list[Appended] = []
-        entry_rows: list[tuple[object, ...]] = []
         subject_rows: list[tuple[str, str, int]] = []
         node_rows: list[tuple[int, bytes]] = []
         heads: list[tuple[int, bytes]] = []
-        for entry in batch:
-            leaf = entry.leaf()
-            digest = leaf_hash(leaf)
-            entry_rows.append((size, entry.event_id, digest, leaf, entry.source, entry.sequence, entry.event_type,
-                               entry.action, entry.org, entry.actor, entry.time, entry.trace_id,
-                               entry.ledger_tx_id, entry.ledger_block))
-            subject_rows += [(kind, value, size) for kind, value in entry.subject_rows()]
-            node_rows += [(node.key, h) for node, h in frontier.append(digest)]
-            appended.append(Appended(size, digest, size + 1))
-            size, since_head = size + 1, since_head + 1
-            if head_every is not None and since_head >= head_every:
-                heads.append((size, frontier.root()))
-                since_head = 0
-        write_rows(conn, entries, ENTRY_COLUMNS, entry_rows)
+
+        def entry_rows() -> Iterator[tuple[object, ...]]:
+            nonlocal since_head
+            for entry in batch:
+                seq, leaf = frontier.size, entry.leaf()
+                digest = leaf_hash(leaf)
+                subject_rows.extend((kind, value, seq) for kind, value in entry.subject_rows())
+                node_rows.extend((node.key, h) for node, h in frontier.append(digest))
+                appended.append(Appended(seq, digest, seq + 1))
+                since_head += 1
+                if head_every is not None and since_head >= head_every:
+                    heads.append((frontier.size, frontier.root()))
+                    since_head = 0
+                yield (seq, entry.event_id, digest, leaf, entry.source, entry.sequence, entry.event_type,
+                       entry.action, entry.org, entry.actor, entry.time, entry.trace_id, entry.ledger_tx_id,
+                       entry.ledger_block)
+
+        self._frontier = None  # until this append is complete: a failed one leaves nothing to trust
+        write_rows(conn, entries, ENTRY_COLUMNS, entry_rows())
         write_rows(conn, subjects, SUBJECT_COLUMNS, subject_rows)
         write_rows(conn, nodes, NODE_COLUMNS, node_rows)
         conn.execute(update(log_state).where(log_state.c.log_id == self.log_id)
-                     .values(size=size, frontier=frontier.to_bytes(), updated_at=now))
+                     .values(size=frontier.size, frontier=frontier.to_bytes(), updated_at=now))
         self._frontier = frontier
-        return appended, LogState(size, frontier, state.last_head_size, state.last_head_at), heads
+        return appended, LogState(frontier.size, frontier, state.last_head_size, state.last_head_at), heads
 
     def _locked_state(self, conn: Connection, now: datetime) -> LogState:
         """Lock the log's row for this transaction (one appender at a time). The frontier kept in memory
