@@ -16,6 +16,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 def write_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert `rows` (tuples in `columns` order); returns how many. All or nothing with the transaction."""
+    unknown = [column for column in columns if column not in table.c]
+    if unknown:  # the names go into the statement's text: only the table's own columns
+        raise ValueError(f"{table.name} has no column(s) {', '.join(unknown)}")
     if isinstance(rows, Sequence) and not rows:
         return 0
     if conn.dialect.name != "postgresql":
@@ -23,9 +26,6 @@ def write_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Ite
         if batch:
             conn.execute(insert(table), batch)
         return len(batch)
-    unknown = [column for column in columns if column not in table.c]
-    if unknown:  # the names go into the statement's text: only the table's own columns
-        raise ValueError(f"{table.name} has no column(s) {', '.join(unknown)}")
     names = ", ".join(f'"{column}"' for column in columns)
     count = 0
     driver = conn.connection.driver_connection
