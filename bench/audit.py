@@ -7,8 +7,10 @@ and entries) appends them to the Merkle log in a fresh PostgreSQL database, sign
 entries (and the tail after 0.2 s). At most one `AnchorAuditRoot` per log is in flight, so with no ledger
 to settle it one write is enqueued per run: the ledger is never on the ingest path. The clock runs from the first
 record received (the consumer-group join is excluded and reported apart) until the last entry is covered
-by a signed tree head, i.e. its inclusion proof can be served. Proofs: K random entries' proofs are read
-from stored subtree roots (reported as generated/s) and verified with RFC 9162 (`proofs_per_s`).
+by a signed tree head, i.e. its inclusion proof can be served; CPU per entry of the consumer process and
+of the database's server processes is reported beside it (on a shared machine it holds where rates do
+not). Proofs: K random entries' proofs are read from stored subtree roots (reported as generated/s) and
+verified with RFC 9162 (`proofs_per_s`).
 The naive design, in the same repetition: every entry its own ledger transaction (`AnchorAuditRoot` of
 that entry's leaf hash, signed by Org1's audit identity, committed on the test stack's four-validator
 CometBFT network through `CometBftLedger`, 64 concurrent submitters: the naive design at its best).
@@ -22,7 +24,7 @@ import os
 import random
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +32,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 from kafka import KafkaAdminClient
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench.common import median, write_result
@@ -45,7 +47,7 @@ from ledgerml.shared.identity.msp import load_identity
 from ledgerml.shared.ledger.cometbft import CometBftLedger
 from ledgerml.shared.ledger.contract import Fn
 from ledgerml.shared.merkle import leaf_hash, verify_inclusion
-from ledgerml.shared.messaging import OutboundRecord
+from ledgerml.shared.messaging import InboundRecord, OutboundRecord
 from ledgerml.shared.messaging.kafka import KafkaEventSource, KafkaPublisher, ensure_topics
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
@@ -55,6 +57,7 @@ from ledgerml.stack.pki import create_consortium
 GOAL = ">= 10,000 audit entries/s sustained from Kafka to anchored-with-proof, >= 100x the naive design " \
        "(one ledger transaction per entry); >= 10,000 proof verifications/s"
 NAIVE_SUBMITTERS = 64
+POLL_MAX_RECORDS = 500  # the service's default batch
 DEADLINE_S = 600
 
 
@@ -94,21 +97,53 @@ def _publish(bootstrap: str, org: str, n: int) -> None:
     publisher.close()
 
 
-def _ingest(settings: AuditSettings, n: int) -> dict[str, float]:
+class _Timed:
+    """The consumer's source, noting when the first records arrive: the clock starts there."""
+
+    def __init__(self, source: KafkaEventSource) -> None:
+        self._source, self.first = source, 0.0
+
+    def poll(self, timeout_s: float) -> Sequence[InboundRecord]:
+        records = self._source.poll(timeout_s)
+        if records and not self.first:
+            self.first = time.perf_counter()
+        return records
+
+    def commit(self, records: Sequence[InboundRecord]) -> None:
+        self._source.commit(records)
+
+    def rewind(self, record: InboundRecord) -> None:
+        self._source.rewind(record)
+
+    def close(self) -> None:
+        self._source.close()
+
+
+def _backend_cpu_s(engine: Engine) -> float | None:
+    """CPU seconds used so far by this database's server processes (PostgreSQL on this machine), else None."""
+    with engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars()
+        stats = [Path(f"/proc/{pid}/stat") for pid in pids]
+    if not stats or not all(stat.exists() for stat in stats):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    fields = [stat.read_text().rsplit(")", 1)[1].split() for stat in stats]
+    return sum(int(f[11]) + int(f[12]) for f in fields) / ticks  # utime + stime
+
+
+def _ingest(settings: AuditSettings, n: int) -> dict[str, float | None]:
     engine = create_db_engine(settings.database_url_value)
     upgrade(engine, MIGRATIONS)
     joined = time.perf_counter()
-    source = KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id=settings.effective_consumer_group,
-                              topics=settings.topics, client_id="bench-audit", max_records=settings.poll_max_records)
+    source = _Timed(KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id=settings.effective_consumer_group,
+                                     topics=settings.topics, client_id="bench-audit",
+                                     max_records=settings.poll_max_records))
     consumer = AuditConsumer(name="audit", engine=engine, source=source, log=build_audit_log(settings))
-    started: float | None = None
     applied, deadline = 0, time.monotonic() + DEADLINE_S
+    cpu_before, db_before = time.process_time(), _backend_cpu_s(engine)
     try:
         while True:  # poll until every entry is covered by a signed head
-            result = consumer.process_batch(timeout_s=0.2)
-            if started is None and result.applied:
-                started = time.perf_counter()
-            applied += result.applied
+            applied += consumer.process_batch(timeout_s=0.2).applied
             if applied >= n:
                 with engine.connect() as conn:
                     head = latest_tree_head(conn)
@@ -116,7 +151,8 @@ def _ingest(settings: AuditSettings, n: int) -> dict[str, float]:
                     break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"only {applied} of {n} entries in {DEADLINE_S} s")
-        elapsed = time.perf_counter() - (started or joined)
+        elapsed = time.perf_counter() - source.first
+        cpu, db_after = time.process_time() - cpu_before, _backend_cpu_s(engine)
         with engine.connect() as conn:
             stored = conn.execute(select(func.count()).select_from(entries)).scalar_one()
             anchors = conn.execute(select(func.count()).select_from(ledger_writes_table)).scalar_one()
@@ -124,7 +160,9 @@ def _ingest(settings: AuditSettings, n: int) -> dict[str, float]:
         consumer.close()
         engine.dispose()
     assert stored == n, f"{stored} entries for {n} events"
-    return {"entries_per_s": n / elapsed, "join_s": (started or joined) - joined, "anchor_writes": anchors}
+    db_cpu = None if db_before is None or db_after is None else (db_after - db_before) / n * 1e6
+    return {"entries_per_s": n / elapsed, "join_s": source.first - joined, "anchor_writes": anchors,
+            "consumer_cpu_us_per_entry": cpu / n * 1e6, "postgres_cpu_us_per_entry": db_cpu}
 
 
 def _proofs(settings: AuditSettings, n: int, k: int) -> dict[str, float]:
@@ -175,7 +213,7 @@ def naive(entries: int) -> dict[str, float]:
     return {"naive_entries_per_s": entries / (time.perf_counter() - started)}
 
 
-def repetition(n: int, k: int, pki: Path) -> dict[str, float]:
+def repetition(n: int, k: int, pki: Path) -> dict[str, float | None]:
     bootstrap, server = _required("LEDGERML_KAFKA_BOOTSTRAP"), _required("LEDGERML_TEST_POSTGRES_URL")
     org = f"bench{uuid.uuid4().hex[:8]}"
     consortium = create_consortium(pki)
@@ -186,7 +224,8 @@ def repetition(n: int, k: int, pki: Path) -> dict[str, float]:
         with _database(server) as url:
             settings = AuditSettings(database_url=url, kafka_bootstrap=bootstrap, org=org,
                                      identity_msp_dir=consortium.orgs["Org1MSP"].identity("audit").msp_dir,
-                                     anchor_every_entries=1000, anchor_interval_s=0.2, poll_max_records=500)
+                                     anchor_every_entries=1000, anchor_interval_s=0.2,
+                                     poll_max_records=POLL_MAX_RECORDS)
             ours = _ingest(settings, n) | _proofs(settings, n, k)
         return ours | naive(max(NAIVE_SUBMITTERS, n // 80))
     finally:
@@ -205,14 +244,17 @@ def main() -> None:
         for rep in range(reps):
             runs.append(repetition(n, k, Path(tmp) / "pki"))
             print(f"repetition {rep + 1}/{reps}: {runs[-1]}", flush=True)
-    fields = {key: round(median([r[key] for r in runs]), 1) for key in runs[0]}
+    fields = {key: round(median([r[key] for r in runs]), 1) if all(r[key] is not None for r in runs) else None
+              for key in runs[0]}
     write_result("audit", goal=GOAL, repetitions=reps, fields={
         "entries_per_s": fields["entries_per_s"], "naive_entries_per_s": fields["naive_entries_per_s"],
         "ratio": round(fields["entries_per_s"] / fields["naive_entries_per_s"], 1),
         "proofs_per_s": fields["proofs_per_s"], "naive_submitters": NAIVE_SUBMITTERS,
         "proofs_generated_per_s": fields["proofs_generated_per_s"], "entries": n, "proofs_sampled": k,
         "anchor_every_entries": 1000, "anchor_writes_enqueued": fields["anchor_writes"],
-        "consumer_join_s": fields["join_s"], "database": "PostgreSQL (test stack)", "quick": args.quick,
+        "consumer_join_s": fields["join_s"], "consumer_cpu_us_per_entry": fields["consumer_cpu_us_per_entry"],
+        "postgres_cpu_us_per_entry": fields["postgres_cpu_us_per_entry"], "poll_max_records": POLL_MAX_RECORDS,
+        "database": f"PostgreSQL ({os.environ.get('LEDGERML_STACK_PROFILE', 'test')} stack)", "quick": args.quick,
         "load_average_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
         "runs": runs})
 
