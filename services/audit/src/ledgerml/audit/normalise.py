@@ -16,6 +16,7 @@ from ledgerml.shared.events import Envelope
 ACTOR_FIELDS = ("reader_org", "requester_org", "executor_org", "owner_org")
 _LEDGER_EVENT_ID = re.compile(r"^(?P<tx>[A-Za-z0-9]{16,128}):(?P<index>\d+)$")
 _LEDGER_SOURCES = frozenset({"ledger", "ledger-bridge", "bridge"})
+_SUBJECT_KIND_SET = frozenset(SUBJECT_KINDS)
 
 
 def action_of(event_type: str) -> str:
@@ -28,8 +29,8 @@ def _subjects(data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     found: dict[str, set[str]] = {}
     for item in (data, *(data.get("datasets") or ())):
         dataset = item.get("dataset_id")
-        for kind in SUBJECT_KINDS:
-            value = item.get(kind)
+        for kind in _SUBJECT_KIND_SET.intersection(item):  # most events carry two or three of the six
+            value = item[kind]
             if not isinstance(value, str) or not value:
                 continue
             if kind == "version" and isinstance(dataset, str):
