@@ -48,10 +48,11 @@ def test_upload_root_matches_plaintext_and_reads_verify(deployment: Deployment, 
     assert manifest["merkle_root"] == root_of_entries(hashlib.sha256(p).digest() for p in parts).hex()
     assert manifest["chunk_count"] == 5 and manifest["size_bytes"] == len(DATA)
     stored = {o for o in deployment.objects() if o.startswith("chunks/")}
-    assert len(stored) == 5
-    for key in stored:  # encrypted at rest, addressed by content
+    keys = deployment.chunk_keys(dataset_id)
+    assert len(stored) == 5 and set(keys) == stored
+    for key, part in zip(keys, parts, strict=True):  # encrypted at rest (ciphertext and tag), under the manifest's keys
         sealed = deployment.s3.client().get_object(deployment.bucket, key).read()
-        assert key == "chunks/" + hashlib.sha256(sealed).hexdigest() and not any(p[:32] in sealed for p in parts)
+        assert len(sealed) == len(part) + 16 and not any(p[:32] in sealed for p in parts)
     path = f"/datasets/{dataset_id}/versions/v1"
     assert deployment.get(path + "/content").content == DATA
     ranged = deployment.get(path + "/content", range=f"bytes={CHUNK - 10}-{2 * CHUNK + 9}")

@@ -25,6 +25,7 @@ from ledgerml.storage.errors import (
     VersionNotFound,
     VersionTooLarge,
 )
+from ledgerml.storage.sealing import CURRENT_LAYOUT, bound_address
 from ledgerml.storage.service import Storage
 
 from .conftest import CHUNK, ORG1_USER, ORG2_USER, events, upload
@@ -42,10 +43,12 @@ def test_upload_chunks_hashes_encrypts_and_emits_version_stored(storage: Storage
     parts = [data[i:i + CHUNK] for i in range(0, len(data), CHUNK)]
     assert manifest.chunk_count == 3 and manifest.size_bytes == len(data) and manifest.chunk_size == CHUNK
     assert manifest.merkle_root == root_of_entries(hashlib.sha256(p).digest() for p in parts).hex()
-    assert len(blobs.objects) == 3
-    for key, sealed in blobs.objects.items():  # stored by content address, never in plaintext
-        assert key == "chunks/" + hashlib.sha256(sealed).hexdigest()
-        assert not any(p[:64] in sealed for p in parts)
+    assert len(blobs.objects) == 3 and manifest.layout == CURRENT_LAYOUT
+    for ref, part in zip(manifest.chunks, parts, strict=True):  # named by what it is bound to, never plaintext
+        assert ref.sha256 == hashlib.sha256(part).hexdigest()
+        assert ref.object_key == bound_address(dataset_id="ds-one", version="v1", index=ref.index, digest=ref.sha256,
+                                               nonce=bytes.fromhex(ref.nonce))
+        assert not any(p[:64] in blobs.objects[ref.object_key] for p in parts)
     stored = [e for e in events(storage.engine) if e.type is EventType.STORAGE_VERSION_STORED]
     assert len(stored) == 1 and stored[0].data.model_dump() == {
         "dataset_id": "ds-one", "version": "v1", "merkle_root": manifest.merkle_root, "size_bytes": len(data),

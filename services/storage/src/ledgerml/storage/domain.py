@@ -17,7 +17,7 @@ from datetime import datetime
 
 from ledgerml.shared.merkle import root_of_entries
 from ledgerml.storage.errors import IntegrityViolated, InvalidRange, RangeNotSatisfiable
-from ledgerml.storage.sealing import Buffer, open_chunk
+from ledgerml.storage.sealing import LAYOUT_BOUND, LAYOUT_HASHED, Buffer, open_chunk
 
 
 def merkle_root_hex(chunk_digests: Sequence[str]) -> str:
@@ -42,6 +42,7 @@ class Manifest:
     chunk_size: int
     created_at: datetime
     chunks: tuple[ChunkRef, ...] = field(repr=False)
+    layout: int = LAYOUT_HASHED  # how its chunks were sealed and named (`sealing`); old versions are layout 1
 
     @property
     def chunk_count(self) -> int:
@@ -130,21 +131,46 @@ def unreadable_chunk(chunk: ChunkRef, answer: str) -> ChunkFailure:
                         f"is corrupt or unreadable in the object store (it answered: {answer})", _EMPTY)
 
 
-def verify_chunk(key: bytes, sealed: Buffer | None, chunk: ChunkRef, *, dataset_id: str,
-                 version: str) -> bytes | ChunkFailure:
-    """The verified plaintext of a chunk read back from the store, or why it cannot be trusted."""
+def open_verified(key: bytes, sealed: Buffer | None, chunk: ChunkRef, *, dataset_id: str, version: str,
+                  layout: int) -> bytes | ChunkFailure:
+    """Decrypt and authenticate a chunk read back from the store. Under layout 2 the manifest's digest is part
+    of what authenticates, so a chunk that opens is the one sealed under that digest; under layout 1 the
+    plaintext must still be re-hashed (`check_digest`)."""
     if sealed is None:
         return ChunkFailure(chunk.index, chunk.sha256, None, "is missing from the object store", _EMPTY)
     plaintext = open_chunk(key, bytes.fromhex(chunk.nonce), sealed, dataset_id=dataset_id, version=version,
-                           index=chunk.index)
+                           index=chunk.index, digest=chunk.sha256 if layout == LAYOUT_BOUND else None)
     if plaintext is None:
         return ChunkFailure(chunk.index, chunk.sha256, None, "does not authenticate (altered or moved)",
                             hashlib.sha256(sealed).hexdigest())
+    if len(plaintext) != chunk.size:
+        return ChunkFailure(chunk.index, chunk.sha256, hashlib.sha256(plaintext).hexdigest(),
+                            "differs from the manifest's hash", hashlib.sha256(sealed).hexdigest())
+    return plaintext
+
+
+def needs_rehash(layout: int) -> bool:
+    """Whether authentication alone does not prove the plaintext's digest (layout 1)."""
+    return layout != LAYOUT_BOUND
+
+
+def check_digest(plaintext: bytes, sealed: Buffer, chunk: ChunkRef) -> bytes | ChunkFailure:
+    """The plaintext re-hashed against the manifest (layout 1 reads, and integrity reports of any layout)."""
     actual = hashlib.sha256(plaintext).hexdigest()
-    if actual != chunk.sha256 or len(plaintext) != chunk.size:
+    if actual != chunk.sha256:
         return ChunkFailure(chunk.index, chunk.sha256, actual, "differs from the manifest's hash",
                             hashlib.sha256(sealed).hexdigest())
     return plaintext
+
+
+def verify_chunk(key: bytes, sealed: Buffer | None, chunk: ChunkRef, *, dataset_id: str, version: str,
+                 layout: int = LAYOUT_HASHED) -> bytes | ChunkFailure:
+    """The verified plaintext of a chunk read back from the store (authenticated and re-hashed), or why it
+    cannot be trusted."""
+    opened = open_verified(key, sealed, chunk, dataset_id=dataset_id, version=version, layout=layout)
+    if isinstance(opened, ChunkFailure) or sealed is None:
+        return opened
+    return check_digest(opened, sealed, chunk)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Upload of a dataset version, streamed: the body is cut into fixed-size chunks as it arrives; each chunk
-is hashed, sealed (AES-256-GCM) and put to the bucket by content address in worker threads, at most
-`upload_parallelism` at a time, so memory stays bounded whatever the version's size.
+is hashed, sealed (AES-256-GCM, its digest bound in: layout 2 of `sealing`) and put to the bucket under
+an address derived from that binding, in worker threads, at most `upload_parallelism` at a time, so
+memory stays bounded whatever the version's size. One hash and one cipher pass per byte.
 
 The version becomes visible only in the final transaction, which inserts the manifest and the
 `VersionStored` event together. Anything that stops the upload before that (client gone, object store
@@ -26,7 +27,8 @@ from ledgerml.storage.adapters import repository as repo
 from ledgerml.storage.domain import Chunker, ChunkRef, Manifest, merkle_root_hex
 from ledgerml.storage.errors import EmptyBody, UnsupportedContentType, VersionTooLarge
 from ledgerml.storage.gc import discard_upload
-from ledgerml.storage.sealing import content_address, seal_chunk
+from ledgerml.storage.profile import Stages
+from ledgerml.storage.sealing import CURRENT_LAYOUT, bound_address, seal_chunk
 from ledgerml.storage.service import Storage, authorise_upload, data_key, dataset_served_here
 
 CONTENT_TYPE = "application/octet-stream"
@@ -45,21 +47,29 @@ def check_request(storage: Storage, *, content_type: str | None, content_length:
 
 
 class _Upload:
-    def __init__(self, storage: Storage, *, upload_id: str, key: bytes, dataset_id: str, version: str) -> None:
+    def __init__(self, storage: Storage, *, upload_id: str, key: bytes, dataset_id: str, version: str,
+                 stages: Stages) -> None:
         self.storage, self.upload_id, self.key = storage, upload_id, key
-        self.dataset_id, self.version = dataset_id, version
+        self.dataset_id, self.version, self.stages = dataset_id, version, stages
 
     def put_chunk(self, index: int, box: list[bytes]) -> ChunkRef:
-        """Runs in a worker thread: seal, record the chunk (so the GC knows its object), then put it. The
+        """Runs in a worker thread: hash, seal, record the chunk (so the GC knows its object), then put it. The
         plaintext is taken out of `box` and dropped before the put, so only the sealed bytes wait on S3."""
-        plaintext = box.pop()
-        nonce, sealed = seal_chunk(self.key, plaintext, dataset_id=self.dataset_id, version=self.version, index=index)
-        ref = ChunkRef(index, hashlib.sha256(plaintext).hexdigest(), content_address(sealed), len(plaintext),
-                       nonce.hex())
+        plaintext, stages = box.pop(), self.stages
+        with stages.timed("sha256"):
+            digest = hashlib.sha256(plaintext).hexdigest()
+        with stages.timed("seal"):
+            nonce, sealed = seal_chunk(self.key, plaintext, dataset_id=self.dataset_id, version=self.version,
+                                       index=index, digest=digest)
+        address = bound_address(dataset_id=self.dataset_id, version=self.version, index=index, digest=digest,
+                                nonce=nonce)
+        ref = ChunkRef(index, digest, address, len(plaintext), nonce.hex())
         del plaintext
-        with self.storage.engine.begin() as conn:
-            repo.record_chunk(conn, self.upload_id, ref, now=datetime.now(UTC))
-        self.storage.blobs.put(ref.object_key, sealed)
+        with stages.timed("record"):
+            with self.storage.engine.begin() as conn:
+                repo.record_chunk(conn, self.upload_id, ref, now=datetime.now(UTC))
+        with stages.timed("put"):
+            self.storage.blobs.put(ref.object_key, sealed)
         return ref
 
 
@@ -77,17 +87,20 @@ async def store_version(storage: Storage, *, principal: Principal, dataset_id: s
             return repo.reserve_upload(conn, dataset_id=dataset_id, version=version, uploader=str(principal),
                                        now=now, stale_before=now - storage.limits.gc_grace)
 
+    stages = Stages("upload")
     upload = _Upload(storage, upload_id=await to_thread.run_sync(reserve), key=key, dataset_id=dataset_id,
-                     version=version)
+                     version=version, stages=stages)
     try:
         refs, size = await _pump(upload, body)
         manifest = Manifest(dataset_id, version, merkle_root_hex([r.sha256 for r in refs]), size,
-                            storage.limits.chunk_size, datetime.now(UTC), tuple(refs))
-        await to_thread.run_sync(_commit, storage, manifest, upload.upload_id, str(principal))
+                            storage.limits.chunk_size, datetime.now(UTC), tuple(refs), CURRENT_LAYOUT)
+        with stages.timed("commit"):
+            await to_thread.run_sync(_commit, storage, manifest, upload.upload_id, str(principal))
     except BaseException:
         with anyio.CancelScope(shield=True):
             await to_thread.run_sync(discard_upload, storage.engine, storage.blobs, upload.upload_id)
         raise
+    stages.report(size_bytes=size, chunks=len(refs))
     return manifest
 
 
@@ -96,9 +109,13 @@ async def _pump(upload: _Upload, body: AsyncIterator[bytes]) -> tuple[list[Chunk
     chunker, refs, size, index = Chunker(limits.chunk_size), [], 0, 0
     pool = ThreadPoolExecutor(max_workers=limits.upload_parallelism, thread_name_prefix="chunk-put")
     in_flight: deque[asyncio.Future[ChunkRef]] = deque()
-    loop = asyncio.get_running_loop()
+    loop, stages, pieces = asyncio.get_running_loop(), upload.stages, aiter(body)
     try:
-        async for piece in body:
+        while True:
+            with stages.timed("receive"):  # waiting for the client's bytes (and parsing them)
+                piece = await anext(pieces, None)
+            if piece is None:
+                break
             size += len(piece)
             if size > limits.max_version_bytes:
                 raise VersionTooLarge(f"the body exceeds the maximum of {limits.max_version_bytes} bytes")
@@ -107,13 +124,15 @@ async def _pump(upload: _Upload, body: AsyncIterator[bytes]) -> tuple[list[Chunk
                 del chunk
                 index += 1
                 if len(in_flight) >= limits.upload_parallelism:
-                    refs.append(await in_flight.popleft())
+                    with stages.timed("backpressure"):  # all workers busy: wait for the oldest chunk
+                        refs.append(await in_flight.popleft())
         tail = chunker.finish()
         if tail:
             in_flight.append(loop.run_in_executor(pool, upload.put_chunk, index, [tail]))
             del tail
-        while in_flight:
-            refs.append(await in_flight.popleft())
+        with stages.timed("drain"):
+            while in_flight:
+                refs.append(await in_flight.popleft())
     finally:
         # Let running puts finish (their rows exist, so a discard that follows removes their objects).
         pool.shutdown(wait=False, cancel_futures=True)

@@ -1,10 +1,11 @@
 """Verified, authorised reads of a dataset version (whole or one byte range), streamed chunk by chunk.
 
-Fail closed: every chunk is fetched, authenticated (AES-GCM), re-hashed and compared with the manifest
-before any of its bytes is handed out. The first chunk is verified before the response starts, so a
-bad first chunk is a clean `IntegrityViolated` (502) problem; a later bad chunk aborts the stream
-short of its Content-Length, which every HTTP client reports as an incomplete body. Either way the
-`IntegrityViolated` event is in the outbox.
+Fail closed: every chunk is fetched and authenticated (AES-GCM) against the manifest before any of its
+bytes is handed out: a layout-2 chunk's associated data binds the manifest's digest of its plaintext, so
+authentication is the comparison; a layout-1 chunk is re-hashed as well (`sealing`). The first chunk is
+verified before the response starts, so a bad first chunk is a clean `IntegrityViolated` (502) problem;
+a later bad chunk aborts the stream short of its Content-Length, which every HTTP client reports as an
+incomplete body. Either way the `IntegrityViolated` event is in the outbox.
 
 Audit: one `ChunkRead` event per read request (chunk_index = the first chunk of the range), written
 once the read is authorised and its first chunk verified, before any byte is sent.
@@ -19,6 +20,7 @@ from ledgerml.shared.events.schemas import ChunkRead
 from ledgerml.shared.identity import Principal
 from ledgerml.storage.domain import ByteRange, ChunkFailure, Manifest, parse_range, slices_for
 from ledgerml.storage.pipeline import fetch_verified
+from ledgerml.storage.profile import Stages
 from ledgerml.storage.service import (
     Storage,
     authorise_download,
@@ -76,11 +78,19 @@ def _verified_body(storage: Storage, manifest: Manifest, byte_range: ByteRange |
     key = data_key(storage, manifest.dataset_id)
     parts = {s.chunk.index: s for s in slices_for(manifest, byte_range)}
     chunks = [s.chunk for s in parts.values()]
-    for chunk, result in fetch_verified(storage.blobs, key, manifest, chunks, window=storage.limits.read_ahead):
-        if isinstance(result, ChunkFailure):
-            raise report_violation(storage, manifest, result)
-        part = parts[chunk.index]
-        yield result if (part.lo, part.hi) == (0, chunk.size) else memoryview(result)[part.lo:part.hi]
+    stages, sent = Stages("download"), 0
+    try:
+        for chunk, result in fetch_verified(storage.blobs, key, manifest, chunks, window=storage.limits.read_ahead,
+                                            rehash=False, stages=stages):
+            if isinstance(result, ChunkFailure):
+                raise report_violation(storage, manifest, result)
+            part = parts[chunk.index]
+            piece = result if (part.lo, part.hi) == (0, chunk.size) else memoryview(result)[part.lo:part.hi]
+            with stages.timed("send"):  # the caller writes the piece to the client before asking for the next
+                yield piece
+            sent += len(piece)
+    finally:
+        stages.report(size_bytes=sent, chunks=len(chunks))
 
 
 def _chain(first: Piece, rest: Iterator[Piece]) -> Iterator[Piece]:

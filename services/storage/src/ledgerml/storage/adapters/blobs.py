@@ -14,7 +14,6 @@ read paths report it as an integrity violation of that chunk); if not, the store
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -25,6 +24,7 @@ from minio import Minio
 from minio.error import MinioException, S3Error, ServerError
 from urllib3.exceptions import HTTPError, ProtocolError
 
+from ledgerml.storage.adapters.s3put import UnsignedPut
 from ledgerml.storage.errors import ObjectStoreUnavailable
 from ledgerml.storage.ports import ObjectUnreadable
 
@@ -98,6 +98,8 @@ class S3BlobStore:
                                   raise_on_status=False))
         self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region,
                              http_client=http)
+        self._put = UnsignedPut(http, endpoint=endpoint, secure=secure, access_key=access_key, secret_key=secret_key,
+                                region=region)
         self._bucket = bucket
         self._endpoint = endpoint
         self._chunk_deadline_s = chunk_deadline_s
@@ -128,8 +130,8 @@ class S3BlobStore:
             raise ObjectStoreUnavailable(f"object store refused to {what}: {exc.code}") from exc
 
     def put(self, key: str, data: bytes) -> None:
-        self._with_bucket("store a chunk", lambda: self._client.put_object(
-            self._bucket, key, io.BytesIO(data), len(data), content_type="application/octet-stream"))
+        """Sealed chunks only: the body is not hashed for the signature (see `s3put`)."""
+        self._with_bucket("store a chunk", lambda: self._put.put(self._bucket, key, data))
 
     def get(self, key: str) -> bytearray | None:
         """Bounded by the chunk deadline (plus at most one socket read timeout); see the module docstring."""

@@ -61,4 +61,5 @@ versions = Table(
     Column("chunk_size", Integer, nullable=False),
     Column("uploader", String(256), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("layout", Integer, nullable=False, server_default=text("1")),  # `sealing`; 1 for versions before 0004
 )

@@ -61,7 +61,8 @@ def commit_version(conn: Connection, manifest: Manifest, *, upload_id: str, uplo
             conn.execute(insert(versions).values(
                 dataset_id=manifest.dataset_id, version=manifest.version, upload_id=upload_id,
                 merkle_root=manifest.merkle_root, size_bytes=manifest.size_bytes, chunk_count=manifest.chunk_count,
-                chunk_size=manifest.chunk_size, uploader=uploader, created_at=manifest.created_at))
+                chunk_size=manifest.chunk_size, uploader=uploader, created_at=manifest.created_at,
+                layout=manifest.layout))
     except IntegrityError:
         raise VersionExists(f"{manifest.dataset_id} version {manifest.version} was stored meanwhile") from None
     conn.execute(update(uploads).where(uploads.c.upload_id == upload_id).values(
@@ -81,7 +82,8 @@ def load_manifest(conn: Connection, dataset_id: str, version: str) -> Manifest |
     refs = conn.execute(select(chunks).where(chunks.c.upload_id == row.upload_id).order_by(chunks.c.chunk_index))
     created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite: naive
     return Manifest(row.dataset_id, row.version, row.merkle_root, row.size_bytes, row.chunk_size,
-                    created, tuple(ChunkRef(r.chunk_index, r.sha256, r.object_key, r.size, r.nonce) for r in refs))
+                    created, tuple(ChunkRef(r.chunk_index, r.sha256, r.object_key, r.size, r.nonce) for r in refs),
+                    row.layout)
 
 
 def abandoned_uploads(conn: Connection, *, stale_before: datetime) -> list[str]:
