@@ -11,12 +11,15 @@ MB = 10^6 bytes. Run: `.venv/bin/python -m bench.ingest [--quick]` with the test
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,8 @@ import httpx
 from minio import Minio
 from pydantic import SecretStr
 
-from bench.common import median, write_result
+from bench.common import RESULTS, median, write_result
+from bench.ingest_profile import ProfileLog, bounds, crypto_rates, median_profile
 from ledgerml.client import LedgerML
 from ledgerml.client.connection import connect
 from ledgerml.registry.main import create_app as registry_app
@@ -37,11 +41,19 @@ MB, MIB = 1_000_000, 1024 * 1024
 GOAL = ("storage-service ingest >= 0.8x a raw minio put of the same bytes with peak RSS < 256 MiB; "
         "verified download likewise vs a raw get")
 
+SETUP = ("storage service: separate uvicorn process, SQLite, registry app for ownership checks; ours = SDK over "
+         "HTTP (chunk, SHA-256 of the plaintext, AES-256-GCM binding it, puts signed with UNSIGNED-PAYLOAD / "
+         "verified gets by authentication); raw = minio put_object/get_object of the same file to the same MinIO")
 NOTES = ("Both sides share this machine's cores with MinIO (and with whatever else runs: see load_average_1m). "
-         "Per 8 MiB chunk the service receives over HTTP, hashes the plaintext, encrypts (AES-GCM holds the "
-         "GIL), hashes the ciphertext for its address, and the minio client hashes it again to sign the put "
-         "(SigV4 over plain HTTP); a verified download fetches, decrypts, re-hashes and sends the bytes again "
-         "through a second process hop, where the raw get streams straight from MinIO to the client.")
+         "Per 8 MiB chunk the service receives over HTTP, hashes the plaintext once (SHA-256, for the manifest "
+         "root), encrypts once (AES-256-GCM, holding the GIL, the digest bound in its associated data) and puts "
+         "the sealed bytes signed with UNSIGNED-PAYLOAD (no hash of the body; the raw client hashes every byte "
+         "to sign it and MinIO checks that hash). A verified download fetches, authenticates and decrypts once "
+         "per chunk (read-ahead in threads) and sends through a second process hop, where the raw get streams "
+         "straight from MinIO. profile_*: seconds per stage inside the storage process, summed over its "
+         "worker threads (so stages can add up to more than wall_s); ratio_bound: what one core's SHA-256 + "
+         "AES-GCM (upload) or AES-GCM (download) time added to the raw transfer would allow (serial) and with "
+         "that work overlapped on a free core (overlapped).")
 
 
 class Sink:
@@ -96,39 +108,64 @@ def _remove_bucket(s3: Minio, bucket: str) -> None:
         s3.remove_bucket(bucket)
 
 
-def run(size: int, repetitions: int, work: Path) -> dict[str, Any]:
+@contextmanager
+def _service(work: Path, size: int, tag: str) -> Iterator[tuple[Consortium, str, subprocess.Popen[bytes], int]]:
+    """The registry app (ownership checks) and a storage process with its own bucket and database."""
     endpoint, access, secret = (os.environ[f"LEDGERML_S3_{k}"] for k in ("ENDPOINT", "ACCESS_KEY", "SECRET_KEY"))
-    s3 = Minio(endpoint, access_key=access, secret_key=secret, secure=False)
-    tag = uuid.uuid4().hex[:8]
-    ours_bucket, raw_bucket, dataset_id = f"lml-bench-{tag}", f"lml-bench-raw-{tag}", f"bench-{tag}"
     consortium = create_consortium(work / "pki")
-    data = work / "data.bin"
-    with data.open("wb") as out:
-        for _ in range(size // (8 * MIB)):
-            out.write(os.urandom(8 * MIB))
     key_file = work / "org.key"
     key_file.write_text(os.urandom(32).hex())
-    s3.make_bucket(raw_bucket)
     bootstrap = os.environ["LEDGERML_KAFKA_BOOTSTRAP"]
     registry = registry_app(RegistrySettings(database_url=SecretStr(f"sqlite:///{work / 'registry.db'}"),
                                              kafka_bootstrap=bootstrap, msp_root=consortium.root, org=tag))
-    up_ours: list[float] = []
-    up_raw: list[float] = []
-    down_ours: list[float] = []
-    down_raw: list[float] = []
-    peak = 0.0
     with serve_app(registry) as registry_url:
+        dataset_id = f"bench-{tag}"
         _register(consortium, registry_url, dataset_id)
         port = free_port()
         env = {"LEDGERML_STORAGE_DATABASE_URL": f"sqlite:///{work / 'storage.db'}", "LEDGERML_STORAGE_ORG": tag,
                "LEDGERML_STORAGE_KAFKA_BOOTSTRAP": bootstrap, "LEDGERML_STORAGE_PORT": str(port),
                "LEDGERML_STORAGE_MSP_ROOT": str(consortium.root), "LEDGERML_STORAGE_S3_ENDPOINT": endpoint,
                "LEDGERML_STORAGE_S3_ACCESS_KEY": access, "LEDGERML_STORAGE_S3_SECRET_KEY": secret,
-               "LEDGERML_STORAGE_BUCKET": ours_bucket, "LEDGERML_STORAGE_ORG_KEY_FILE": str(key_file),
-               "LEDGERML_STORAGE_REGISTRY_URL": registry_url, "LEDGERML_STORAGE_LOG_LEVEL": "WARNING",
+               "LEDGERML_STORAGE_BUCKET": f"lml-bench-{tag}", "LEDGERML_STORAGE_ORG_KEY_FILE": str(key_file),
+               "LEDGERML_STORAGE_REGISTRY_URL": registry_url, "LEDGERML_STORAGE_LOG_LEVEL": "INFO",
                "LEDGERML_STORAGE_MAX_VERSION_BYTES": str(4 * size),
                "LEDGERML_STORAGE_IDENTITY_MSP_DIR": str(consortium.orgs["Org1MSP"].identity("storage").msp_dir)}
         server = _start_storage(env, port, work / "storage.log")
+        try:
+            yield consortium, dataset_id, server, port
+        except BaseException:
+            tail = (work / "storage.log").read_text(errors="replace").splitlines()[-15:]
+            print("storage log (last lines):", *tail, sep="\n", file=sys.stderr)
+            raise
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            _remove_bucket(_s3(), f"lml-bench-{tag}")
+
+
+def _s3() -> Minio:
+    endpoint, access, secret = (os.environ[f"LEDGERML_S3_{k}"] for k in ("ENDPOINT", "ACCESS_KEY", "SECRET_KEY"))
+    return Minio(endpoint, access_key=access, secret_key=secret, secure=False)
+
+
+def _write_random(path: Path, size: int) -> None:
+    with path.open("wb") as out:
+        for _ in range(size // (8 * MIB)):
+            out.write(os.urandom(8 * MIB))
+
+
+def run(size: int, repetitions: int, work: Path) -> dict[str, Any]:
+    s3, tag = _s3(), uuid.uuid4().hex[:8]
+    raw_bucket = f"lml-bench-raw-{tag}"
+    data = work / "data.bin"
+    _write_random(data, size)
+    s3.make_bucket(raw_bucket)
+    runs: dict[str, list[float]] = {"upload_ours": [], "upload_raw": [], "download_ours": [], "download_raw": []}
+    profiles: dict[str, list[dict[str, Any]]] = {"upload": [], "download": []}
+    rates = [crypto_rates()]
+    peak = 0.0
+    with _service(work, size, tag) as (consortium, dataset_id, server, port):
+        log = ProfileLog(work / "storage.log")
         sdk = LedgerML(connect("org1", pki_root=consortium.root, timeout_s=300,
                                endpoints={"Org1MSP": {"storage": f"http://127.0.0.1:{port}"}}))
         try:
@@ -151,41 +188,89 @@ def run(size: int, repetitions: int, work: Path) -> dict[str, Any]:
                         response.close()
                         response.release_conn()
 
-                pairs = [(ours_up, up_ours), (raw_up, up_raw), (ours_down, down_ours), (raw_down, down_raw)]
+                pairs = [(ours_up, "upload_ours"), (raw_up, "upload_raw"), (ours_down, "download_ours"),
+                         (raw_down, "download_raw")]
                 order = pairs if rep % 2 == 0 else [pairs[1], pairs[0], pairs[3], pairs[2]]
-                for action, sink in order:
-                    sink.append(size / MB / _timed(action))
+                for action, name in order:
+                    runs[name].append(size / MB / _timed(action))
+                for profile in log.new():
+                    profiles[profile["kind"]].append(profile)
                 peak = max(peak, _peak_rss_mib(server.pid))
                 s3.remove_object(raw_bucket, f"raw-{rep}")
-                print(f"rep {rep + 1}/{repetitions}: up ours {up_ours[-1]:.0f} raw {up_raw[-1]:.0f} MB/s, "
-                      f"down ours {down_ours[-1]:.0f} raw {down_raw[-1]:.0f} MB/s, peak RSS {peak:.0f} MiB")
+                print(f"rep {rep + 1}/{repetitions}: up ours {runs['upload_ours'][-1]:.0f} raw "
+                      f"{runs['upload_raw'][-1]:.0f} MB/s, down ours {runs['download_ours'][-1]:.0f} raw "
+                      f"{runs['download_raw'][-1]:.0f} MB/s, peak RSS {peak:.0f} MiB")
         finally:
             sdk.close()
-            server.terminate()
-            server.wait(timeout=30)
-            _remove_bucket(s3, ours_bucket)
             _remove_bucket(s3, raw_bucket)
-    ours, raw, d_ours, d_raw = median(up_ours), median(up_raw), median(down_ours), median(down_raw)
+    rates.append(crypto_rates())
+    return _fields(size, runs, profiles, rates, peak)
+
+
+def _fields(size: int, runs: dict[str, list[float]], profiles: dict[str, list[dict[str, Any]]],
+            rates: list[dict[str, float]], peak: float) -> dict[str, Any]:
+    ours, raw, d_ours, d_raw = (median(runs[k]) for k in ("upload_ours", "upload_raw", "download_ours",
+                                                          "download_raw"))
+    crypto = {k: round(median([r[k] for r in rates]), 1) for k in rates[0]}
     return {"size_mib": size // MIB, "chunk_size_mib": 8, "unit": "MB/s, MB = 10^6 bytes",
             "mb_s_ours": round(ours, 1), "mb_s_raw": round(raw, 1), "ratio": round(ours / raw, 3),
             "peak_rss_mib": round(peak, 1), "download_mb_s_ours": round(d_ours, 1),
             "download_mb_s_raw": round(d_raw, 1), "download_ratio": round(d_ours / d_raw, 3),
-            "runs": {"upload_ours": up_ours, "upload_raw": up_raw, "download_ours": down_ours,
-                     "download_raw": down_raw},
-            "setup": "storage service: separate uvicorn process, SQLite, registry app for ownership checks; "
-                     "ours = SDK over HTTP (chunk, SHA-256, AES-256-GCM, content-addressed puts / verified "
-                     "gets); raw = minio put_object/get_object of the same file to the same MinIO"}
+            "crypto_mb_s": crypto, "crypto_mb_s_runs": rates,
+            "ratio_bound": bounds(size, raw_mb_s=raw, crypto_mb_s=[crypto["sha256_mb_s"],
+                                                                    crypto["aes_gcm_encrypt_mb_s"]]),
+            "download_ratio_bound": bounds(size, raw_mb_s=d_raw, crypto_mb_s=[crypto["aes_gcm_decrypt_mb_s"]]),
+            "profile_upload": median_profile(profiles["upload"]),
+            "profile_download": median_profile(profiles["download"]),
+            "runs": runs, "setup": SETUP}
+
+
+def run_big(size: int, work: Path) -> dict[str, Any]:
+    """One upload of `size` bytes through the CLI (`ledgerml datasets upload`, progress bar on this terminal)
+    to a fresh storage process; its peak RSS is what a data owner's large file costs the service."""
+    tag = uuid.uuid4().hex[:8]
+    data = work / "big.bin"
+    _write_random(data, size)
+    try:
+        with _service(work, size, tag) as (consortium, dataset_id, server, port):
+            endpoints = work / "endpoints.json"
+            endpoints.write_text(json.dumps({"Org1MSP": {"storage": f"http://127.0.0.1:{port}"}}))
+            env = {**os.environ, "LEDGERML_ENDPOINTS_FILE": str(endpoints), "LEDGERML_PKI_ROOT": str(consortium.root)}
+            command = [str(Path(sys.executable).parent / "ledgerml"), "--org", "org1", "datasets", "upload",
+                       str(data), "--dataset", dataset_id, "--version", "big"]
+            started = time.perf_counter()
+            subprocess.run(command, env=env, check=True)  # noqa: S603 - our own CLI
+            seconds = time.perf_counter() - started
+            profile = ProfileLog(work / "storage.log").new()
+            peak = _peak_rss_mib(server.pid)
+    finally:
+        data.unlink(missing_ok=True)
+    return {"size_mib": size // MIB, "via": "ledgerml datasets upload (CLI, progress bar)",
+            "mb_s": round(size / MB / seconds, 1), "peak_rss_mib": round(peak, 1),
+            "profile": profile[-1] if profile else None}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="128 MiB instead of 1 GiB")
     parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--big", action="store_true", help="also upload 5 GiB once through the CLI (peak RSS)")
+    parser.add_argument("--big-only", action="store_true", help="only the --big run; merged into the results")
     args = parser.parse_args(argv)
     size = (128 if args.quick else 1024) * MIB
     load_before = os.getloadavg()[0]
+    if args.big_only:
+        with tempfile.TemporaryDirectory(prefix="lml-bench-ingest-") as work:
+            big = run_big(5 * 1024 * MIB, Path(work))
+        previous = json.loads((RESULTS / "ingest.json").read_text())
+        previous["big"] = {**big, "load_average_1m": round(os.getloadavg()[0], 2)}
+        (RESULTS / "ingest.json").write_text(json.dumps(previous, indent=2) + "\n")
+        print(json.dumps(previous["big"], indent=2))
+        return 0
     with tempfile.TemporaryDirectory(prefix="lml-bench-ingest-") as work:
         fields = run(size, args.repetitions, Path(work))
+        if args.big:
+            fields["big"] = run_big(5 * 1024 * MIB, Path(work))
     fields["load_average_1m"] = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
     fields["notes"] = NOTES
     write_result("ingest", goal=GOAL, repetitions=args.repetitions, fields=fields)

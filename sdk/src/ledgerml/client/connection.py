@@ -72,6 +72,11 @@ class Connection:
                                                timeout_s=self.timeout_s)
         return self._clients[key]
 
+    def endpoint_url(self, service: str, *, org: str | None = None) -> str | None:
+        """The base URL of `service` of `org` from the endpoints, or None when there is none (a client
+        planted without one, as tests do, is then the only way to reach it)."""
+        return self.endpoints.get(msp_id_of(org) if org else self.msp_id, {}).get(service)
+
     def close(self) -> None:
         for client in self._clients.values():
             client.close()

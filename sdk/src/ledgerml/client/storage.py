@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from ledgerml.client.bodies import get_body
 from ledgerml.client.connection import Connection
 from ledgerml.shared.errors import DependencyUnavailable, LedgerMLError
+from ledgerml.shared.identity import issue_token
 
 SERVICE = "storage"
 BLOCK = 1024 * 1024
@@ -124,20 +126,33 @@ class StorageClient:
                 partial.unlink(missing_ok=True)
         return self._download(dataset_id, version, dest, owner_org, headers, progress)
 
+    @contextlib.contextmanager
+    def _body(self, owner_org: str | None, path: str,
+              headers: dict[str, str]) -> Iterator[tuple[Mapping[str, str], Iterator[bytes | memoryview]]]:
+        """(headers, body blocks) of a GET: read by the standard library where the service's endpoint is known
+        (`bodies`), else through the connection's client for it."""
+        url = self._conn.endpoint_url(SERVICE, org=owner_org)
+        if url is None:
+            with self._http(owner_org).stream("GET", path, headers=headers) as response:
+                yield response.headers, response.iter_bytes()
+            return
+        token = issue_token(self._conn.identity, audience=SERVICE)
+        with get_body(url, path, headers={**headers, "authorization": f"Bearer {token}"},
+                      timeout_s=self._conn.timeout_s, service=SERVICE) as body:
+            yield body.headers, body.blocks()
+
     def _download(self, dataset_id: str, version: str, out: BinaryIO, owner_org: str | None,
                   headers: dict[str, str], progress: Progress | None) -> Download:
         written, expected = 0, None
         try:
-            with self._http(owner_org).stream("GET", _path(dataset_id, version) + "/content",
-                                              headers=headers) as response:
-                expected = int(response.headers["content-length"]) if "content-length" in response.headers else None
-                for block in response.iter_bytes():
+            with self._body(owner_org, _path(dataset_id, version) + "/content", headers) as (answer, blocks):
+                expected = int(answer["content-length"]) if "content-length" in answer else None
+                for block in blocks:
                     out.write(block)
                     written += len(block)
                     if progress is not None:
                         progress(len(block), expected)
-                root, content_range = response.headers.get("x-ledgerml-merkle-root"), response.headers.get(
-                    "content-range")
+                root, content_range = answer.get("x-ledgerml-merkle-root"), answer.get("content-range")
         except DependencyUnavailable as exc:
             if expected is None:
                 raise
