@@ -30,6 +30,7 @@ from pydantic import SecretStr
 from bench.common import RESULTS, median, write_result
 from bench.ingest_profile import ProfileLog, bounds, crypto_rates, median_profile
 from ledgerml.client import LedgerML
+from ledgerml.client.bodies import get_body
 from ledgerml.client.connection import connect
 from ledgerml.registry.main import create_app as registry_app
 from ledgerml.registry.settings import RegistrySettings
@@ -68,10 +69,11 @@ def _peak_rss_mib(pid: int) -> float:
     raise RuntimeError("no VmHWM in /proc status")
 
 
-def _start_storage(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+def _start_storage(env: dict[str, str], port: int, log: Path,
+                   argv: tuple[str, ...] = ("ledgerml.storage", "serve")) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "ledgerml.storage", "serve"],
-                                env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([sys.executable, "-m", *argv], env={**os.environ, **env}, stdout=out,  # noqa: S603
+                                stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -160,12 +162,16 @@ def run(size: int, repetitions: int, work: Path) -> dict[str, Any]:
     data = work / "data.bin"
     _write_random(data, size)
     s3.make_bucket(raw_bucket)
-    runs: dict[str, list[float]] = {"upload_ours": [], "upload_raw": [], "download_ours": [], "download_raw": []}
+    runs: dict[str, list[float]] = {k: [] for k in ("upload_ours", "upload_raw", "upload_hop", "download_ours",
+                                                    "download_raw", "download_hop")}
     profiles: dict[str, list[dict[str, Any]]] = {"upload": [], "download": []}
     rates = [crypto_rates()]
     peak = 0.0
     with _service(work, size, tag) as (consortium, dataset_id, server, port):
         log = ProfileLog(work / "storage.log")
+        hop_port = free_port()
+        hop = _start_storage({}, hop_port, work / "hop.log", ("bench.ingest_hop", str(hop_port)))
+        hop_url = f"http://127.0.0.1:{hop_port}"
         sdk = LedgerML(connect("org1", pki_root=consortium.root, timeout_s=300,
                                endpoints={"Org1MSP": {"storage": f"http://127.0.0.1:{port}"}}))
         try:
@@ -188,20 +194,31 @@ def run(size: int, repetitions: int, work: Path) -> dict[str, Any]:
                         response.close()
                         response.release_conn()
 
-                pairs = [(ours_up, "upload_ours"), (raw_up, "upload_raw"), (ours_down, "download_ours"),
-                         (raw_down, "download_raw")]
-                order = pairs if rep % 2 == 0 else [pairs[1], pairs[0], pairs[3], pairs[2]]
+                def hop_up() -> None:
+                    with data.open("rb") as source:
+                        httpx.put(f"{hop_url}/sink", content=iter(lambda: source.read(MIB), b""), timeout=300,
+                                  headers={"content-type": "application/octet-stream",
+                                           "content-length": str(size)}).raise_for_status()
+
+                def hop_down() -> None:
+                    with get_body(hop_url, f"/source/{size}", headers={}, timeout_s=300, service="hop") as body:
+                        assert sum(len(b) for b in body.blocks()) == size
+
+                up = [(ours_up, "upload_ours"), (raw_up, "upload_raw"), (hop_up, "upload_hop")]
+                down = [(ours_down, "download_ours"), (raw_down, "download_raw"), (hop_down, "download_hop")]
+                order = up + down if rep % 2 == 0 else up[::-1] + down[::-1]
                 for action, name in order:
                     runs[name].append(size / MB / _timed(action))
                 for profile in log.new():
                     profiles[profile["kind"]].append(profile)
                 peak = max(peak, _peak_rss_mib(server.pid))
                 s3.remove_object(raw_bucket, f"raw-{rep}")
-                print(f"rep {rep + 1}/{repetitions}: up ours {runs['upload_ours'][-1]:.0f} raw "
-                      f"{runs['upload_raw'][-1]:.0f} MB/s, down ours {runs['download_ours'][-1]:.0f} raw "
-                      f"{runs['download_raw'][-1]:.0f} MB/s, peak RSS {peak:.0f} MiB")
+                print(f"rep {rep + 1}/{repetitions}: MB/s " + ", ".join(f"{k} {v[-1]:.0f}" for k, v in runs.items())
+                      + f"; peak RSS {peak:.0f} MiB")
         finally:
             sdk.close()
+            hop.terminate()
+            hop.wait(timeout=30)
             _remove_bucket(s3, raw_bucket)
     rates.append(crypto_rates())
     return _fields(size, runs, profiles, rates, peak)
@@ -209,14 +226,15 @@ def run(size: int, repetitions: int, work: Path) -> dict[str, Any]:
 
 def _fields(size: int, runs: dict[str, list[float]], profiles: dict[str, list[dict[str, Any]]],
             rates: list[dict[str, float]], peak: float) -> dict[str, Any]:
-    ours, raw, d_ours, d_raw = (median(runs[k]) for k in ("upload_ours", "upload_raw", "download_ours",
-                                                          "download_raw"))
+    ours, raw, hop, d_ours, d_raw, d_hop = (median(runs[k]) for k in (
+        "upload_ours", "upload_raw", "upload_hop", "download_ours", "download_raw", "download_hop"))
     crypto = {k: round(median([r[k] for r in rates]), 1) for k in rates[0]}
     return {"size_mib": size // MIB, "chunk_size_mib": 8, "unit": "MB/s, MB = 10^6 bytes",
             "mb_s_ours": round(ours, 1), "mb_s_raw": round(raw, 1), "ratio": round(ours / raw, 3),
             "peak_rss_mib": round(peak, 1), "download_mb_s_ours": round(d_ours, 1),
             "download_mb_s_raw": round(d_raw, 1), "download_ratio": round(d_ours / d_raw, 3),
-            "crypto_mb_s": crypto, "crypto_mb_s_runs": rates,
+            "mb_s_hop": round(hop, 1), "hop_ratio": round(hop / raw, 3), "download_mb_s_hop": round(d_hop, 1),
+            "download_hop_ratio": round(d_hop / d_raw, 3), "crypto_mb_s": crypto, "crypto_mb_s_runs": rates,
             "ratio_bound": bounds(size, raw_mb_s=raw, crypto_mb_s=[crypto["sha256_mb_s"],
                                                                     crypto["aes_gcm_encrypt_mb_s"]]),
             "download_ratio_bound": bounds(size, raw_mb_s=d_raw, crypto_mb_s=[crypto["aes_gcm_decrypt_mb_s"]]),

@@ -27,13 +27,13 @@ class MemoryBlobs:
         if self.down:
             raise ObjectStoreUnavailable("test: object store down")
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes | bytearray | memoryview) -> None:
         self._reachable()
         if self.fail_after_puts is not None and self.puts >= self.fail_after_puts:
             self.down = True
             self._reachable()
         self.puts += 1
-        self.objects[key] = data
+        self.objects[key] = bytes(data)  # the caller reuses its buffer
         self.written[key] = datetime.now(UTC)
 
     def get(self, key: str) -> bytes | None:

@@ -14,10 +14,19 @@ from sqlalchemy import update
 from ledgerml.storage import service
 from ledgerml.storage.adapters import repository as repo
 from ledgerml.storage.adapters.db import chunks, versions
-from ledgerml.storage.domain import ChunkFailure, ChunkRef, Manifest, merkle_root_hex, verify_chunk
+from ledgerml.storage.domain import Chunker, ChunkFailure, ChunkRef, Manifest, merkle_root_hex, verify_chunk
 from ledgerml.storage.errors import IntegrityViolated
 from ledgerml.storage.reading import open_content
-from ledgerml.storage.sealing import LAYOUT_BOUND, LAYOUT_HASHED, bound_address, content_address, seal_chunk
+from ledgerml.storage.sealing import (
+    LAYOUT_BOUND,
+    LAYOUT_HASHED,
+    bound_address,
+    content_address,
+    open_chunk,
+    seal_chunk,
+    seal_parts,
+    sealed_buffer,
+)
 from ledgerml.storage.service import Storage
 
 from .conftest import CHUNK, ORG1_USER, upload
@@ -92,3 +101,16 @@ def test_layout_2_authenticates_the_digest_and_names_objects_apart() -> None:
     addresses = {bound_address(dataset_id=d, version=v, index=i, digest=digest, nonce=nonce) for d, v, i in places}
     addresses.add(bound_address(dataset_id="ds", version="v1", index=0, digest=digest, nonce=bytes(12)))
     assert len(addresses) == len(places) + 1
+
+
+def test_sealing_parts_into_a_reused_buffer_is_the_same_sealing() -> None:
+    data = os.urandom(10_000)
+    digest = hashlib.sha256(data).hexdigest()
+    chunker = Chunker(len(data))
+    (parts,) = [p for piece in (data[:7], data[7:6000], data[6000:]) for p in chunker.feed_parts(piece)]
+    assert len(parts) == 3
+    out = sealed_buffer(len(data))
+    nonce, sealed = seal_parts(KEY, parts, out, dataset_id="ds", version="v1", index=2, digest=digest)
+    assert len(sealed) == len(data) + 16
+    assert open_chunk(KEY, nonce, bytes(sealed), dataset_id="ds", version="v1", index=2, digest=digest) == data
+    assert open_chunk(KEY, nonce, bytes(sealed), dataset_id="ds", version="v1", index=2) is None  # layout 2 only

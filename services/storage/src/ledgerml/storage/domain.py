@@ -200,26 +200,33 @@ class IntegrityReport:
 
 
 class Chunker:
-    """Cuts a stream of arbitrary pieces into fixed-size chunks (the last one may be shorter), copying each
-    byte once: pieces are kept as they arrive and joined when a chunk is complete."""
+    """Cuts a stream of arbitrary pieces into fixed-size chunks (the last one may be shorter). `feed_parts`
+    hands each chunk out as views of the pieces it is made of (no copy); `feed` joins them."""
 
     def __init__(self, chunk_size: int) -> None:
         if chunk_size <= 0:
             raise ValueError("chunk size must be positive")
         self._size = chunk_size
-        self._pieces: list[bytes] = []
+        self._pieces: list[memoryview] = []
         self._held = 0
 
-    def feed(self, piece: bytes) -> Iterator[bytes]:
-        while piece:
-            take = min(len(piece), self._size - self._held)
-            self._pieces.append(piece[:take] if take < len(piece) else piece)
+    def feed_parts(self, piece: Buffer) -> Iterator[list[memoryview]]:
+        view = memoryview(piece)
+        while len(view):
+            take = min(len(view), self._size - self._held)
+            self._pieces.append(view[:take])
             self._held += take
-            piece = piece[take:]
+            view = view[take:]
             if self._held == self._size:
-                yield self.finish()
+                yield self.finish_parts()
+
+    def finish_parts(self) -> list[memoryview]:
+        parts, self._pieces, self._held = self._pieces, [], 0
+        return parts
+
+    def feed(self, piece: bytes) -> Iterator[bytes]:
+        for parts in self.feed_parts(piece):
+            yield b"".join(parts)
 
     def finish(self) -> bytes:
-        chunk = self._pieces[0] if len(self._pieces) == 1 else b"".join(self._pieces)
-        self._pieces, self._held = [], 0
-        return chunk
+        return b"".join(self.finish_parts())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 from collections import deque
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +29,7 @@ from ledgerml.storage.domain import Chunker, ChunkRef, Manifest, merkle_root_hex
 from ledgerml.storage.errors import EmptyBody, UnsupportedContentType, VersionTooLarge
 from ledgerml.storage.gc import discard_upload
 from ledgerml.storage.profile import Stages
-from ledgerml.storage.sealing import CURRENT_LAYOUT, bound_address, seal_chunk
+from ledgerml.storage.sealing import CURRENT_LAYOUT, bound_address, seal_parts, sealed_buffer
 from ledgerml.storage.service import Storage, authorise_upload, data_key, dataset_served_here
 
 CONTENT_TYPE = "application/octet-stream"
@@ -51,26 +52,37 @@ class _Upload:
                  stages: Stages) -> None:
         self.storage, self.upload_id, self.key = storage, upload_id, key
         self.dataset_id, self.version, self.stages = dataset_id, version, stages
+        self._local = threading.local()  # each worker thread's sealed-chunk buffer
 
-    def put_chunk(self, index: int, box: list[bytes]) -> ChunkRef:
+    def put_chunk(self, index: int, box: list[list[memoryview]]) -> ChunkRef:
         """Runs in a worker thread: hash, seal, record the chunk (so the GC knows its object), then put it. The
-        plaintext is taken out of `box` and dropped before the put, so only the sealed bytes wait on S3."""
-        plaintext, stages = box.pop(), self.stages
+        chunk comes as the parts it arrived in (never joined); they are taken out of `box` and dropped once
+        sealed, into a buffer this thread reuses for every chunk, so only the sealed bytes wait on S3."""
+        parts, stages = box.pop(), self.stages
         with stages.timed("sha256"):
-            digest = hashlib.sha256(plaintext).hexdigest()
+            hasher = hashlib.sha256()
+            for part in parts:
+                hasher.update(part)
+            digest, size = hasher.hexdigest(), sum(len(p) for p in parts)
         with stages.timed("seal"):
-            nonce, sealed = seal_chunk(self.key, plaintext, dataset_id=self.dataset_id, version=self.version,
-                                       index=index, digest=digest)
+            nonce, sealed = seal_parts(self.key, parts, self._buffer(), dataset_id=self.dataset_id,
+                                       version=self.version, index=index, digest=digest)
+        del parts
         address = bound_address(dataset_id=self.dataset_id, version=self.version, index=index, digest=digest,
                                 nonce=nonce)
-        ref = ChunkRef(index, digest, address, len(plaintext), nonce.hex())
-        del plaintext
+        ref = ChunkRef(index, digest, address, size, nonce.hex())
         with stages.timed("record"):
             with self.storage.engine.begin() as conn:
                 repo.record_chunk(conn, self.upload_id, ref, now=datetime.now(UTC))
         with stages.timed("put"):
             self.storage.blobs.put(ref.object_key, sealed)
         return ref
+
+    def _buffer(self) -> bytearray:
+        buffer: bytearray | None = getattr(self._local, "buffer", None)
+        if buffer is None:
+            buffer = self._local.buffer = sealed_buffer(self.storage.limits.chunk_size)
+        return buffer
 
 
 async def store_version(storage: Storage, *, principal: Principal, dataset_id: str, version: str,
@@ -119,14 +131,14 @@ async def _pump(upload: _Upload, body: AsyncIterator[bytes]) -> tuple[list[Chunk
             size += len(piece)
             if size > limits.max_version_bytes:
                 raise VersionTooLarge(f"the body exceeds the maximum of {limits.max_version_bytes} bytes")
-            for chunk in chunker.feed(piece):
+            for chunk in chunker.feed_parts(piece):
                 in_flight.append(loop.run_in_executor(pool, upload.put_chunk, index, [chunk]))
                 del chunk
                 index += 1
                 if len(in_flight) >= limits.upload_parallelism:
                     with stages.timed("backpressure"):  # all workers busy: wait for the oldest chunk
                         refs.append(await in_flight.popleft())
-        tail = chunker.finish()
+        tail = chunker.finish_parts()
         if tail:
             in_flight.append(loop.run_in_executor(pool, upload.put_chunk, index, [tail]))
             del tail

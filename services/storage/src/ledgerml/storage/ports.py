@@ -19,7 +19,9 @@ class BlobStore(Protocol):
     """Plain S3 objects in this organisation's bucket. Unreachable, refusing or too slow store →
     `ObjectStoreUnavailable` (retry later); one object it cannot give back → `ObjectUnreadable`."""
 
-    def put(self, key: str, data: bytes) -> None: ...
+    def put(self, key: str, data: bytes | bytearray | memoryview) -> None:
+        """`data` is only read during the call (the caller reuses its buffer afterwards)."""
+        ...
 
     def get(self, key: str) -> bytes | bytearray | None:
         """The object's bytes, or None when no such object exists; within a bounded time per object."""

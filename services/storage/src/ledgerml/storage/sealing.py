@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 NONCE_SIZE = 12
@@ -49,6 +51,30 @@ def seal_chunk(key: bytes, plaintext: Buffer, *, dataset_id: str, version: str, 
     """(nonce, sealed object bytes). With `digest` (layout 2) the plaintext's SHA-256 is bound as well."""
     nonce = os.urandom(NONCE_SIZE)
     return nonce, AESGCM(key).encrypt(nonce, plaintext, chunk_aad(dataset_id, version, index, digest))
+
+
+def sealed_buffer(chunk_size: int) -> bytearray:
+    """Room for one sealed chunk written piece by piece (`seal_parts`): ciphertext, tag and the spare block the
+    streaming cipher asks for."""
+    return bytearray(chunk_size + TAG_SIZE + 16)
+
+
+def seal_parts(key: bytes, parts: Sequence[Buffer], out: bytearray, *, dataset_id: str, version: str, index: int,
+               digest: str) -> tuple[bytes, memoryview]:
+    """Layout 2 sealing of a chunk given as consecutive parts, written into `out` (reused between chunks): the
+    same bytes as `seal_chunk`, without joining the parts first, and the cipher holds the interpreter lock
+    for one part at a time, not for a whole chunk. Returns (nonce, view of `out` holding the sealed bytes)."""
+    nonce = os.urandom(NONCE_SIZE)
+    encryptor = Cipher(algorithms.AES(key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(chunk_aad(dataset_id, version, index, digest))
+    view, filled = memoryview(out), 0
+    for part in parts:
+        filled += encryptor.update_into(part, view[filled:])
+    tail = encryptor.finalize()  # GCM is a stream mode: nothing is held back
+    view[filled:filled + len(tail)] = tail
+    filled += len(tail)
+    view[filled:filled + TAG_SIZE] = encryptor.tag
+    return nonce, view[:filled + TAG_SIZE]
 
 
 def open_chunk(key: bytes, nonce: bytes, sealed: Buffer, *, dataset_id: str, version: str,

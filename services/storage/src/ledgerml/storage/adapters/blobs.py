@@ -129,7 +129,7 @@ class S3BlobStore:
         except S3Error as exc:
             raise ObjectStoreUnavailable(f"object store refused to {what}: {exc.code}") from exc
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes | bytearray | memoryview) -> None:
         """Sealed chunks only: the body is not hashed for the signature (see `s3put`)."""
         self._with_bucket("store a chunk", lambda: self._put.put(self._bucket, key, data))
 

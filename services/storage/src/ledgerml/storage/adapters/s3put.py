@@ -31,7 +31,8 @@ class UnsignedPut:
         self._credentials = Credentials(access_key, secret_key) if access_key else None  # None: anonymous
         self._region = region or DEFAULT_REGION
 
-    def put(self, bucket: str, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> None:
+    def put(self, bucket: str, key: str, data: bytes | bytearray | memoryview, *,
+            content_type: str = "application/octet-stream") -> None:
         """Raises `S3Error` for an S3 error answer, `ServerError` for another failed answer, urllib3/OS errors
         when the store cannot be reached (the caller translates them, as for the `minio` client)."""
         url = urlsplit(f"{self._base}/{bucket}/{quote(key, safe='/')}")
