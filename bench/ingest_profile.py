@@ -5,7 +5,8 @@ AES-256-GCM throughput measured in the same run, and the ratio that those passes
 The bound: the raw transfer's time plus our extra per-byte work done serially on one core (upload: one
 SHA-256 and one AES-GCM encryption pass; download: one AES-GCM decryption, the layout-2 check being the
 tag), i.e. t_raw / (t_raw + t_crypto); and the same with that work fully overlapped on a spare core,
-t_raw / max(t_raw, t_crypto). Two shared cores that also run MinIO sit between the two.
+t_raw / max(t_raw, t_crypto); and the serial one with the HTTP hop alone added, t_raw / (t_raw + t_hop +
+t_crypto). Two shared cores that also run MinIO sit between serial and overlapped.
 """
 
 from __future__ import annotations
@@ -75,8 +76,12 @@ def median_profile(profiles: list[dict[str, Any]]) -> dict[str, Any] | None:
             "seconds": {s: round(statistics.median(p["seconds"].get(s, 0.0) for p in profiles), 3) for s in stages}}
 
 
-def bounds(size: int, *, raw_mb_s: float, crypto_mb_s: list[float]) -> dict[str, float]:
-    t_raw = size / MB / raw_mb_s
+def bounds(size: int, *, raw_mb_s: float, crypto_mb_s: list[float], hop_mb_s: float) -> dict[str, float]:
+    """`serial`/`overlapped`: hash and cipher only; `with_hop_serial`: also the HTTP hop alone (same uvicorn
+    stack, null app) taken serially, which is what a service between client and store costs when the
+    cores have nothing spare to overlap it with."""
+    t_raw, t_hop = size / MB / raw_mb_s, size / MB / hop_mb_s
     t_crypto = sum(size / MB / rate for rate in crypto_mb_s)
     return {"serial": round(t_raw / (t_raw + t_crypto), 3), "overlapped": round(min(1.0, t_raw / t_crypto), 3),
-            "crypto_s": round(t_crypto, 3), "raw_s": round(t_raw, 3)}
+            "with_hop_serial": round(t_raw / (t_raw + t_hop + t_crypto), 3), "crypto_s": round(t_crypto, 3),
+            "hop_s": round(t_hop, 3), "raw_s": round(t_raw, 3)}
