@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI
 from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledgerml.shared.telemetry.tracing import instrument_app
 from ledgerml.shared.web import health
@@ -34,14 +35,35 @@ def build_app(*, service: str, version: str, lifespan: Lifespan, routers: Sequen
     for router in routers:
         app.include_router(router, dependencies=guards)
 
-    @app.middleware("http")
-    async def _metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
-        LATENCY.labels(service, route).observe(time.perf_counter() - started)
-        return response
-
+    app.add_middleware(RequestMetrics, service=service)
     instrument_app(app)
     return app
+
+
+class RequestMetrics:
+    """Counts requests and times them to the last byte sent. Plain ASGI: a streamed body (a dataset
+    download) passes through untouched, where `@app.middleware("http")` relays every piece through a
+    memory stream and a task switch."""
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self._app = app
+        self._service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            REQUESTS.labels(self._service, scope["method"], route, str(status)).inc()
+            LATENCY.labels(self._service, route).observe(time.perf_counter() - started)
