@@ -8,7 +8,6 @@ token signed by it, so the services authenticate and authorise the real consorti
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from ledgerml.shared.errors import ConfigurationInvalid, InvalidRequest
 from ledgerml.shared.identity.msp import SigningIdentity, default_msp_id, load_identity
+from ledgerml.shared.peers import PeerClients, read_endpoints
 from ledgerml.shared.web.client import ServiceClient
 
 SERVICES = ("registry", "access-control", "storage", "training-orchestrator", "audit")
@@ -53,24 +53,28 @@ class Connection:
     identity: SigningIdentity
     endpoints: Mapping[str, Mapping[str, str]]
     timeout_s: float = 30.0
-    _clients: dict[tuple[str, str], ServiceClient] = field(default_factory=dict, repr=False)
+    _peers: PeerClients = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._peers = PeerClients(
+            identity=self.identity, endpoints=self.endpoints, timeout_s=self.timeout_s,
+            unknown_org=lambda target, known: UnknownOrganisation(
+                f"{target} is not an organisation of this consortium; known: {_choices(known)}"),
+            no_endpoint=lambda target, service: ConfigurationInvalid(
+                f"no endpoint for {service} of {target}: add it to the endpoints file (LEDGERML_ENDPOINTS_FILE) "
+                "or start the services"))
+
+    @property
+    def _clients(self) -> dict[tuple[str, str], ServiceClient]:
+        return self._peers.clients
 
     def http(self, service: str, *, org: str | None = None) -> ServiceClient:
         """A client for `service` of `org` (default: the caller's own organisation)."""
         target = msp_id_of(org) if org else self.msp_id
-        key = (target, service)
-        if key not in self._clients:
-            if self.endpoints and target not in self.endpoints:
-                raise UnknownOrganisation(f"{org} ({target}) is not an organisation of this consortium; known: "
-                                          f"{_choices(sorted(self.endpoints))}")
-            try:
-                url = self.endpoints[target][service]
-            except KeyError:
-                raise ConfigurationInvalid(f"no endpoint for {service} of {target}: add it to the endpoints "
-                                           "file (LEDGERML_ENDPOINTS_FILE) or start the services") from None
-            self._clients[key] = ServiceClient(base_url=url, audience=service, identity=self.identity,
-                                               timeout_s=self.timeout_s)
-        return self._clients[key]
+        if self.endpoints and target not in self.endpoints:  # named as the caller wrote it
+            raise UnknownOrganisation(f"{org} ({target}) is not an organisation of this consortium; known: "
+                                      f"{_choices(sorted(self.endpoints))}")
+        return self._peers.client(target, service)
 
     def endpoint_url(self, service: str, *, org: str | None = None) -> str | None:
         """The base URL of `service` of `org` from the endpoints, or None when there is none (a client
@@ -78,9 +82,7 @@ class Connection:
         return self.endpoints.get(msp_id_of(org) if org else self.msp_id, {}).get(service)
 
     def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
-        self._clients.clear()
+        self._peers.close()
 
 
 def _run_dir() -> Path:
@@ -93,10 +95,7 @@ def load_endpoints(path: Path | None = None) -> dict[str, dict[str, str]]:
     if not path.is_file():
         raise ConfigurationInvalid(f"no endpoints file at {path}: run `make demo` / `ledgerml stack up`, or "
                                    "set LEDGERML_ENDPOINTS_FILE")
-    data = json.loads(path.read_text())
-    if not isinstance(data, dict):
-        raise ConfigurationInvalid(f"{path} must map MSP ids to {{service: url}}")
-    return {str(org): {str(k): str(v) for k, v in services.items()} for org, services in data.items()}
+    return read_endpoints(path)
 
 
 def identity_dir(pki_root: Path, msp_id: str, user: str) -> Path:

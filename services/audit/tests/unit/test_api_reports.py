@@ -9,7 +9,7 @@ import io
 import json
 import re
 
-from ledgerml.audit.adapters.peers import PeerClients, RegistryAdapter, StorageAdapter
+from ledgerml.audit.adapters.peers import RegistryAdapter, StorageAdapter, audit_peers
 from ledgerml.shared.identity import load_identity
 
 from .conftest import Api
@@ -82,7 +82,7 @@ def test_sweep_of_an_unknown_organisation_is_bad_input_not_an_outage(api: Api) -
     context = api.client.app.state.audit  # type: ignore[attr-defined]
     files = api.consortium.orgs["Org3MSP"].identity("audit")
     identity = load_identity("Org3MSP", msp_dir=files.msp_dir)
-    peers = PeerClients(identity=identity, endpoints={"Org1MSP": {"registry": "http://127.0.0.1:9/"},
+    peers = audit_peers(identity=identity, endpoints={"Org1MSP": {"registry": "http://127.0.0.1:9/"},
                                                       "Org2MSP": {"registry": "http://127.0.0.1:9/"}})
     api.client.app.state.audit = dataclasses.replace(  # type: ignore[attr-defined]
         context, registry=RegistryAdapter(peers), storage=StorageAdapter(peers))
@@ -90,7 +90,7 @@ def test_sweep_of_an_unknown_organisation_is_bad_input_not_an_outage(api: Api) -
     assert (refused.status_code, refused.json()["code"]) == (422, "LML-7513")
     assert refused.json()["detail"] == ("Org9MSP is not an organisation of this consortium; use one of: Org1MSP, "
                                         "Org2MSP")
-    missing = PeerClients(identity=identity, endpoints={"Org1MSP": {"storage": "http://127.0.0.1:9/"}})
+    missing = audit_peers(identity=identity, endpoints={"Org1MSP": {"storage": "http://127.0.0.1:9/"}})
     api.client.app.state.audit = dataclasses.replace(  # type: ignore[attr-defined]
         context, registry=RegistryAdapter(missing), storage=StorageAdapter(missing))
     assert api.get("/sweeps/xrays", owner_org="Org1MSP").json()["code"] == "LML-7509"  # a known org, unset endpoint

@@ -23,7 +23,7 @@ from ledgerml.shared.ledgerwrites import LedgerWriteRelay
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.stack.pki import Consortium, create_consortium
 from ledgerml.stack.serving import serve_app
-from ledgerml.training.adapters.peers import PartnerTrainingServices
+from ledgerml.training.adapters.partners import PartnerTrainingServices
 from ledgerml.training.main import create_app
 from ledgerml.training.settings import TrainingSettings
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from ledgerml.audit import SERVICE, __version__, api, api_reports
 from ledgerml.audit.adapters.db import MIGRATIONS
 from ledgerml.audit.adapters.log_store import LogStore
-from ledgerml.audit.adapters.peers import PeerClients, RegistryAdapter, StorageAdapter, load_endpoints
+from ledgerml.audit.adapters.peers import RegistryAdapter, StorageAdapter, audit_peers, load_endpoints
 from ledgerml.audit.deps import AuditContext
 from ledgerml.audit.settings import AuditSettings, get_settings
 from ledgerml.audit.signing import trusted_signer
@@ -27,7 +27,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         peers = None
         if settings.identity_msp_dir is not None:
             identity = load_identity(settings.msp_id, msp_dir=settings.identity_msp_dir)
-            peers = PeerClients(identity=identity, endpoints=load_endpoints(settings.endpoints_file))
+            peers = audit_peers(identity=identity, endpoints=load_endpoints(settings.endpoints_file))
         app.state.audit = AuditContext(
             engine=runtime.engine, store=LogStore(settings.effective_log_id), owner_msp=settings.msp_id,
             auditor_orgs=frozenset(settings.auditor_orgs),

@@ -11,8 +11,10 @@ from datetime import timedelta
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from ledgerml.shared.errors import DependencyUnavailable
 from ledgerml.shared.identity import load_identity
 from ledgerml.shared.messaging import Outbox
+from ledgerml.shared.peers import AccessControlDecisions, RegistryDirectory, Unconfigured
 from ledgerml.shared.runtime import build_ledger, open_runtime
 from ledgerml.shared.settings import Environment
 from ledgerml.shared.web.app import build_app
@@ -21,7 +23,7 @@ from ledgerml.storage import SERVICE, __version__, api
 from ledgerml.storage.adapters.blobs import ObjectStoreReadiness, S3BlobStore
 from ledgerml.storage.adapters.db import MIGRATIONS
 from ledgerml.storage.adapters.keys import DevelopmentKeyFile, KeyFileWrapper
-from ledgerml.storage.adapters.peers import AccessControlDecisions, RegistryDirectory, Unconfigured
+from ledgerml.storage.errors import DatasetUnknown
 from ledgerml.storage.ports import BlobStore, KeyWrapper
 from ledgerml.storage.service import Limits, Storage
 from ledgerml.storage.settings import StorageSettings, get_settings
@@ -47,6 +49,17 @@ def _peer(settings: StorageSettings, url: str | None, audience: str, closing: Ex
     return client
 
 
+def _unknown_dataset(dataset_id: str) -> DatasetUnknown:
+    return DatasetUnknown(f"the registry has no dataset {dataset_id!r}: register it first")
+
+
+def _unconfigured(peer: str, setting: str) -> Unconfigured:
+    """Fails closed (503) until the peer's URL and the service identity are set."""
+    return Unconfigured(lambda: DependencyUnavailable(
+        f"{peer} is not configured: set {setting} and LEDGERML_STORAGE_IDENTITY_MSP_DIR", dependency=peer,
+        retry_after_s=60))
+
+
 def build_storage(settings: StorageSettings, *, engine: Engine, blobs: BlobStore, closing: ExitStack) -> Storage:
     registry = _peer(settings, settings.registry_url, "registry", closing)
     access = _peer(settings, settings.access_control_url, "access-control", closing)
@@ -57,8 +70,9 @@ def build_storage(settings: StorageSettings, *, engine: Engine, blobs: BlobStore
                     gc_grace=timedelta(seconds=settings.gc_grace_s))
     return Storage(
         engine=engine, blobs=blobs, keys=keys,
-        directory=RegistryDirectory(registry) if registry else Unconfigured("registry", REGISTRY_URL),
-        decisions=AccessControlDecisions(access) if access else Unconfigured("access-control", ACCESS_URL),
+        directory=(RegistryDirectory(registry, unknown=_unknown_dataset) if registry
+                   else _unconfigured("registry", REGISTRY_URL)),
+        decisions=AccessControlDecisions(access) if access else _unconfigured("access-control", ACCESS_URL),
         ledger=build_ledger(settings), outbox=Outbox(org=settings.org, service=SERVICE), msp_id=settings.msp_id,
         auditor_orgs=frozenset(settings.auditor_orgs), training_identity=settings.training_identity, limits=limits)
 

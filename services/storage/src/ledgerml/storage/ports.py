@@ -3,10 +3,14 @@ them against MinIO/S3, a key file, the registry and access-control over HTTP).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
+
+from ledgerml.shared.peers import DatasetInfo, Decision
+
+__all__ = ["AccessDecisions", "BlobStore", "DatasetDirectory", "DatasetInfo", "Decision", "KeyWrapper",
+           "ObjectUnreadable"]
 
 
 class ObjectUnreadable(Exception):
@@ -51,27 +55,12 @@ class KeyWrapper(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class DatasetInfo:
-    dataset_id: str
-    owner_org: str
-    version_roots: Mapping[str, str] = field(default_factory=dict)  # version -> root the registry holds
-
-
 class DatasetDirectory(Protocol):
     """This organisation's registry: who owns a dataset, and the roots it recorded for its versions."""
 
     def dataset(self, dataset_id: str) -> DatasetInfo:
         """Raises `DatasetUnknown` when the registry has no such dataset."""
         ...
-
-
-@dataclass(frozen=True)
-class Decision:
-    allow: bool
-    reason: str  # access-control's stable token (NO_REQUEST, REVOKED, ...)
-    grant_id: str | None = None
-    detail: str = ""  # its explanation in words
 
 
 class AccessDecisions(Protocol):

@@ -94,7 +94,8 @@ def screen(p: ExecutorPorts, job: Job) -> None:
         # The ledger enforced the job quota when it accepted RequestTraining and charged this job to the grant,
         # so "used up" here counts this very job; the re-check is for revocation, expiry and denial.
         if not decision.allow and decision.reason != QUOTA_SPENT_BY_THIS_JOB:
-            return _fail(p, job, expect=received, reason=f"access denied for {dataset.dataset_id}: {decision.reason}")
+            why = decision.reason[:200]  # a peer's word, bounded before it reaches the ledger
+            return _fail(p, job, expect=received, reason=f"access denied for {dataset.dataset_id}: {why}")
     with p.engine.begin() as conn:
         if db.transition(conn, job.job_id, expect=received, to=JobState.ACCEPTING, owner_org=p.msp_id,
                          hyperparameters=params, hyperparameters_hash=hyperparameters_hash(params)):

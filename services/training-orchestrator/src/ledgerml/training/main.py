@@ -13,6 +13,7 @@ from ledgerml.shared.events import topic_for
 from ledgerml.shared.identity import SigningIdentity, issue_token, load_identity
 from ledgerml.shared.messaging import IdempotentConsumer
 from ledgerml.shared.messaging.kafka import KafkaEventSource, ensure_topics
+from ledgerml.shared.peers import AccessControlDecisions, RegistryDirectory, Unconfigured
 from ledgerml.shared.runtime import build_ledger, open_runtime
 from ledgerml.shared.settings import ServiceSettings
 from ledgerml.shared.web.app import build_app
@@ -21,13 +22,7 @@ from ledgerml.training import AUDIENCE, SERVICE, __version__, api
 from ledgerml.training.adapters.catalog import load_catalog
 from ledgerml.training.adapters.db import MIGRATIONS
 from ledgerml.training.adapters.models import S3ModelStore
-from ledgerml.training.adapters.peers import (
-    AccessControlDecisions,
-    NoPartners,
-    PartnerTrainingServices,
-    RegistryDirectory,
-    Unconfigured,
-)
+from ledgerml.training.adapters.partners import NoPartners, PartnerTrainingServices
 from ledgerml.training.adapters.ray_runner import RayJobsRunner
 from ledgerml.training.algorithms import Catalog
 from ledgerml.training.domain import DatasetRef
@@ -71,6 +66,10 @@ def _data_source(settings: TrainingSettings, dataset: DatasetRef) -> str:
     return f"storage:{dataset.dataset_id}@{dataset.version}"
 
 
+def _unconfigured(peer: str, setting: str) -> Unconfigured:
+    return Unconfigured(lambda: ConfigurationInvalid(f"{peer} is not configured: set {setting}"))
+
+
 def build_executor(settings: TrainingSettings, *, engine: Engine, catalog: Catalog, identity: SigningIdentity,
                    closing: ExitStack) -> ExecutorPorts:
     store = build_store(settings)
@@ -100,9 +99,9 @@ def build_executor(settings: TrainingSettings, *, engine: Engine, catalog: Catal
         engine=engine, msp_id=settings.msp_id, org=settings.org, catalog=catalog, runner=build_runner(settings),
         store=store, partners=partners, secret_env=secret_env, job_timeout_s=settings.job_timeout_s,
         directory=(RegistryDirectory(registry) if registry
-                   else Unconfigured("registry", "LEDGERML_TRAINING_REGISTRY_URL")),
+                   else _unconfigured("registry", "LEDGERML_TRAINING_REGISTRY_URL")),
         decisions=(AccessControlDecisions(access) if access
-                   else Unconfigured("access-control", "LEDGERML_TRAINING_ACCESS_CONTROL_URL")),
+                   else _unconfigured("access-control", "LEDGERML_TRAINING_ACCESS_CONTROL_URL")),
         data_source=lambda d: _data_source(settings, d))
 
 

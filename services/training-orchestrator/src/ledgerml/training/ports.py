@@ -8,7 +8,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from ledgerml.shared.peers import Decision
 from ledgerml.training.algorithms import Algorithm
+
+__all__ = ["AccessDecisions", "DatasetDirectory", "Decision", "ModelStore", "PartnerOrchestrators", "RunOutputs",
+           "RunSpec", "RunState", "RunStatus", "TrainingRunner"]
 
 
 class RunStatus(StrEnum):
@@ -70,12 +74,6 @@ class ModelStore(Protocol):
     def get_model(self, sha256: str) -> bytes: ...
 
     def put_transcript(self, job_id: str, transcript: bytes) -> None: ...
-
-
-@dataclass(frozen=True)
-class Decision:
-    allow: bool
-    reason: str
 
 
 class DatasetDirectory(Protocol):

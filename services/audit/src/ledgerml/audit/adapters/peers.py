@@ -1,55 +1,32 @@
-"""Registry and storage of any consortium organisation, called as this audit service's identity
-(`ServiceClient`: a fresh ES256 token per request; problems come back as coded errors)."""
+"""Registry and storage of any consortium organisation, called as this audit service's identity through the
+shared peer clients (`ledgerml.shared.peers`: one client per organisation and service of the endpoints file)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from ledgerml.audit.errors import PeerEndpointUnknown, UnknownOrganisation
 from ledgerml.audit.sweeps import RegisteredVersion
 from ledgerml.shared.identity.msp import SigningIdentity
-from ledgerml.shared.web.client import ServiceClient
+from ledgerml.shared.peers import PeerClients, RegistryDirectory, quoted, read_endpoints
 
 
 def load_endpoints(path: Path | None) -> dict[str, dict[str, str]]:
-    """`{"Org1MSP": {"registry": "http://...", ...}}` as written by the launcher; empty when absent."""
-    if path is None or not path.is_file():
-        return {}
-    data = json.loads(path.read_text())
-    return {str(o): {str(k): str(v) for k, v in s.items()} for o, s in data.items() if isinstance(s, dict)}
+    """The launcher's endpoints file; empty when absent."""
+    return read_endpoints(path) if path is not None and path.is_file() else {}
 
 
-class PeerClients:
-    def __init__(self, *, identity: SigningIdentity, endpoints: Mapping[str, Mapping[str, str]],
-                 timeout_s: float = 60.0) -> None:
-        self._identity = identity
-        self._endpoints = endpoints
-        self._timeout_s = timeout_s
-        self._clients: dict[tuple[str, str], ServiceClient] = {}
-
-    def client(self, org: str, service: str) -> ServiceClient:
-        key = (org, service)
-        if key not in self._clients:
-            if self._endpoints and org not in self._endpoints:
-                # The caller named an organisation the consortium does not have (a typo, a wrong MSP id):
-                # bad input, not an outage.
-                known = ", ".join(sorted(self._endpoints))
-                raise UnknownOrganisation(f"{org} is not an organisation of this consortium; use one of: {known}")
-            url = self._endpoints.get(org, {}).get(service)
-            if url is None:
-                raise PeerEndpointUnknown(f"no {service} endpoint for {org} in the endpoints file "
-                                          "(LEDGERML_AUDIT_ENDPOINTS_FILE)")
-            self._clients[key] = ServiceClient(base_url=url, audience=service, identity=self._identity,
-                                               timeout_s=self._timeout_s)
-        return self._clients[key]
-
-    def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
+def audit_peers(*, identity: SigningIdentity, endpoints: Mapping[str, Mapping[str, str]],
+                timeout_s: float = 60.0) -> PeerClients:
+    # An organisation the consortium does not have (a typo, a wrong MSP id) is bad input, not an outage.
+    return PeerClients(
+        identity=identity, endpoints=endpoints, timeout_s=timeout_s,
+        unknown_org=lambda org, known: UnknownOrganisation(
+            f"{org} is not an organisation of this consortium; use one of: {', '.join(known)}"),
+        no_endpoint=lambda org, service: PeerEndpointUnknown(
+            f"no {service} endpoint for {org} in the endpoints file (LEDGERML_AUDIT_ENDPOINTS_FILE)"))
 
 
 class RegistryAdapter:
@@ -57,9 +34,8 @@ class RegistryAdapter:
         self._peers = peers
 
     def dataset_versions(self, *, owner_org: str, dataset_id: str) -> list[RegisteredVersion]:
-        body: dict[str, Any] = self._peers.client(owner_org, "registry").request(
-            "GET", f"/datasets/{quote(dataset_id, safe='')}").json()
-        return [RegisteredVersion(str(v["version"]), v.get("merkle_root")) for v in body.get("versions") or []]
+        info = RegistryDirectory(self._peers.client(owner_org, "registry")).dataset(dataset_id)
+        return [RegisteredVersion(version, root) for version, root in info.registered.items()]
 
 
 class StorageAdapter:
@@ -67,6 +43,6 @@ class StorageAdapter:
         self._peers = peers
 
     def integrity(self, *, owner_org: str, dataset_id: str, version: str) -> dict[str, Any]:
-        path = f"/datasets/{quote(dataset_id, safe='')}/versions/{quote(version, safe='')}/integrity"
+        path = f"/datasets/{quoted(dataset_id)}/versions/{quoted(version)}/integrity"
         result: dict[str, Any] = self._peers.client(owner_org, "storage").request("GET", path).json()
         return result

@@ -1,54 +1,26 @@
-"""This organisation's other services and partner organisations' training services, called over REST as
-the training service identity (`ServiceClient`: fresh token per call, deadlines, coded errors back)."""
+"""Partner organisations' training services, called over REST as the training service identity
+(`ServiceClient`: fresh token per call, deadlines, coded errors back). This organisation's registry and
+access-control are `ledgerml.shared.peers`."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ledgerml.shared.errors import ConfigurationInvalid, NotFound
+from ledgerml.shared.errors import ConfigurationInvalid
 from ledgerml.shared.identity.msp import SigningIdentity
+from ledgerml.shared.peers import quoted, read_endpoints
 from ledgerml.shared.web.client import ServiceClient
-from ledgerml.training.ports import Decision
 
 ORCHESTRATOR = "training-orchestrator"
-
-
-class RegistryDirectory:
-    def __init__(self, client: ServiceClient) -> None:
-        self._client = client
-
-    def owner_of(self, dataset_id: str) -> str | None:
-        try:
-            body = self._client.request("GET", f"/datasets/{dataset_id}").json()
-        except NotFound:
-            return None
-        owner = body.get("owner_org") if isinstance(body, dict) else None
-        return str(owner) if owner else None
-
-
-class AccessControlDecisions:
-    def __init__(self, client: ServiceClient) -> None:
-        self._client = client
-
-    def decide(self, *, organisation: str, dataset_id: str, purpose: str) -> Decision:
-        body = self._client.request("POST", "/decisions", json={
-            "organisation": organisation, "dataset_id": dataset_id, "purpose": purpose}).json()
-        return Decision(allow=bool(body.get("allow")), reason=str(body.get("reason", ""))[:200])
 
 
 def load_partner_urls(path: Path | None) -> dict[str, str]:
     """`{"Org2MSP": {"training-orchestrator": "http://..."}}` (the launcher's endpoints.json) → {msp: url}."""
     if path is None:
         return {}
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise ConfigurationInvalid(f"partner endpoints file {path}: {type(exc).__name__}") from None
-    return {str(org): str(services[ORCHESTRATOR]) for org, services in data.items()
-            if isinstance(services, dict) and ORCHESTRATOR in services}
+    return {org: services[ORCHESTRATOR] for org, services in read_endpoints(path).items() if ORCHESTRATOR in services}
 
 
 class PartnerTrainingServices:
@@ -74,30 +46,17 @@ class PartnerTrainingServices:
         return self._clients[org]
 
     def job(self, org: str, job_id: str) -> dict[str, Any]:
-        return dict(self._client(org).request("GET", f"/jobs/{job_id}").json())
+        return dict(self._client(org).request("GET", f"/jobs/{quoted(job_id)}").json())
 
     def progress(self, org: str, job_id: str) -> dict[str, Any]:
-        return dict(self._client(org).request("GET", f"/jobs/{job_id}/progress").json())
+        return dict(self._client(org).request("GET", f"/jobs/{quoted(job_id)}/progress").json())
 
     def model(self, org: str, job_id: str) -> bytes:
-        return bytes(self._client(org).request("GET", f"/jobs/{job_id}/model").content)
+        return bytes(self._client(org).request("GET", f"/jobs/{quoted(job_id)}/model").content)
 
     def close(self) -> None:
         for client in self._clients.values():
             client.close()
-
-
-class Unconfigured:
-    """Stands in for a peer whose URL is not set: every call says which setting is missing."""
-
-    def __init__(self, what: str, setting: str) -> None:
-        self._message = f"{what} is not configured: set {setting}"
-
-    def owner_of(self, dataset_id: str) -> str | None:
-        raise ConfigurationInvalid(self._message)
-
-    def decide(self, *, organisation: str, dataset_id: str, purpose: str) -> Decision:
-        raise ConfigurationInvalid(self._message)
 
 
 class NoPartners:
