@@ -11,10 +11,11 @@ from ledgerml.access_control.consumer import build_consumers, rebuild_projection
 from ledgerml.access_control.main import create_app
 from ledgerml.access_control.outcomes import on_ledger_outcome
 from ledgerml.access_control.settings import get_settings
+from ledgerml.shared.commands import run_command
 from ledgerml.shared.errors import LedgerMLError
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
-from ledgerml.shared.runtime import build_ledger, run_command, start_process
+from ledgerml.shared.runtime import build_ledger, start_process
 
 
 def rebuild() -> None:

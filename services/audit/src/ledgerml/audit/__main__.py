@@ -10,9 +10,9 @@ from ledgerml.audit.ingest import build_consumers
 from ledgerml.audit.main import create_app
 from ledgerml.audit.service import on_ledger_outcome
 from ledgerml.audit.settings import get_settings
+from ledgerml.shared.commands import run_command
 from ledgerml.shared.ledgerwrites import LedgerWrite
 from ledgerml.shared.messaging import Outbox
-from ledgerml.shared.runtime import run_command
 
 
 def _ledger_outcome(conn: Connection, write: LedgerWrite) -> None:

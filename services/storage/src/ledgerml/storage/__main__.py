@@ -8,9 +8,10 @@ import json
 import sys
 from datetime import timedelta
 
+from ledgerml.shared.commands import run_command
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
-from ledgerml.shared.runtime import run_command, start_process
+from ledgerml.shared.runtime import start_process
 from ledgerml.storage.adapters.db import MIGRATIONS
 from ledgerml.storage.gc import collect_garbage
 from ledgerml.storage.main import build_blobs, create_app

@@ -8,9 +8,10 @@ import sys
 import threading
 from contextlib import ExitStack
 
+from ledgerml.shared.commands import run_command
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
-from ledgerml.shared.runtime import run_command, start_process
+from ledgerml.shared.runtime import start_process
 from ledgerml.training.adapters.catalog import load_catalog
 from ledgerml.training.adapters.db import MIGRATIONS
 from ledgerml.training.ledgerflow import on_ledger_outcome
