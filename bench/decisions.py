@@ -37,10 +37,10 @@ from ledgerml.access_control.decisions import decide_from_projection
 from ledgerml.access_control.domain import Purpose
 from ledgerml.access_control.ledger_events import fact_from_envelope
 from ledgerml.access_control.projector import apply_fact
-from ledgerml.shared.bridge import bridge_envelope
 from ledgerml.shared.errors import LedgerRecordNotFound
 from ledgerml.shared.events import EventData, topic_for
 from ledgerml.shared.events import schemas as ev
+from ledgerml.shared.events.bridged import bridge_envelope
 from ledgerml.shared.identity import Principal, Role, issue_token, load_identity
 from ledgerml.shared.ledger.cometbft import CometBftLedger
 from ledgerml.shared.ledger.contract import Fn

@@ -33,9 +33,9 @@ from ledgerml.audit.main import create_app as audit_app
 from ledgerml.audit.settings import AuditSettings
 from ledgerml.registry.main import create_app as registry_app
 from ledgerml.registry.settings import RegistrySettings
-from ledgerml.shared.bridge import bridge_envelope
 from ledgerml.shared.events import EventData
 from ledgerml.shared.events import schemas as ev
+from ledgerml.shared.events.bridged import bridge_envelope
 from ledgerml.shared.identity import SigningIdentity, issue_token, load_identity
 from ledgerml.shared.messaging import InboundRecord
 from ledgerml.stack.pki import Consortium, create_consortium

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ledgerml.access_control.consumer import ProjectionConsumer
-from ledgerml.shared.bridge import bridge_envelope
+from ledgerml.shared.events.bridged import bridge_envelope
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as ev
 from ledgerml.shared.messaging import InboundRecord

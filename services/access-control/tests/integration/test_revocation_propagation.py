@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from ledgerml.shared.bridge import bridge_envelope
 from ledgerml.shared.events import EventData, topic_for
 from ledgerml.shared.events import schemas as ev
+from ledgerml.shared.events.bridged import bridge_envelope
 from ledgerml.shared.messaging import OutboundRecord
 from ledgerml.shared.messaging.kafka import KafkaPublisher
 

@@ -6,10 +6,10 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from ledgerml.shared.bridge import bridge_envelope
 from ledgerml.shared.errors import LedgerEndorsementFailed
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as ev
+from ledgerml.shared.events.bridged import bridge_envelope
 from ledgerml.shared.ledger import ChaincodeEvent, TxReceipt
 from ledgerml.shared.messaging import InboundRecord
 

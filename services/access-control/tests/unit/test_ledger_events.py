@@ -9,10 +9,11 @@ import pytest
 from ledgerml.access_control.domain import Purpose, RequestState
 from ledgerml.access_control.facts import Answered, DatasetKnown, JobCharged, JobReleased, RequestSeen
 from ledgerml.access_control.ledger_events import fact_from_chaincode, fact_from_envelope
-from ledgerml.shared.bridge import Mapped, bridge_envelope, map_event
+from ledgerml.shared.bridge import Mapped, map_event
 from ledgerml.shared.errors import EventRejected
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as ev
+from ledgerml.shared.events.bridged import bridge_envelope
 from ledgerml.shared.ledger import ChaincodeEvent
 
 from .fakes import T0, Bridge, cc_dataset, cc_request, chaincode

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ledgerml.shared.bridge import Mapped, Skip, bridge_envelope, map_event
+from ledgerml.shared.bridge import Mapped, Skip, map_event
 from ledgerml.shared.bridge.mapping import UNMAPPED
 from ledgerml.shared.events import Envelope, EventType
 from ledgerml.shared.events import schemas as ev
-from ledgerml.shared.events.types import ChaincodeEvent as Name
+from ledgerml.shared.events.bridged import bridge_envelope
+from ledgerml.shared.events.types import ChaincodeEventName as Name
 
 from . import chaincode_payloads as cc
 

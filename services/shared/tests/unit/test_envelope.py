@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from ledgerml.shared.errors import EventRejected
 from ledgerml.shared.events import EVENT_MODELS, Envelope, EventType, topic_for
 from ledgerml.shared.events import schemas as s
-from ledgerml.shared.events.types import ChaincodeEvent
+from ledgerml.shared.events.types import ChaincodeEventName
 
 from .samples import SAMPLES
 
@@ -86,4 +86,4 @@ def test_describe_never_includes_data() -> None:
 def test_chaincode_event_names_match_the_contract() -> None:
     contract = json.loads(CONTRACT.read_text())
     names = {e["name"] if isinstance(e, dict) else e for e in contract["events"]}
-    assert names == {e.value for e in ChaincodeEvent}
+    assert names == {e.value for e in ChaincodeEventName}

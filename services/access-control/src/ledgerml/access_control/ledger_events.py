@@ -23,11 +23,11 @@ from ledgerml.access_control.facts import (
     LedgerRef,
     RequestSeen,
 )
-from ledgerml.shared.bridge import BRIDGE_SERVICE
 from ledgerml.shared.errors import EventRejected
 from ledgerml.shared.events import Envelope, EventType
 from ledgerml.shared.events import schemas as ev
-from ledgerml.shared.events.types import ChaincodeEvent as Name
+from ledgerml.shared.events.bridged import ledger_position, require_bridged
+from ledgerml.shared.events.types import ChaincodeEventName as Name
 from ledgerml.shared.ledger import ChaincodeEvent
 
 
@@ -36,17 +36,15 @@ def _purpose(value: str) -> Purpose | None:
 
 
 def _envelope_ref(envelope: Envelope, tx_id: str | None) -> LedgerRef:
-    head, _, tail = envelope.id.rpartition(":")
-    index = int(tail) if tail.isdigit() else None
+    position_tx, index = ledger_position(envelope)
     block = getattr(envelope.data, "block_number", None)  # carried by the event types this projection reads
-    return LedgerRef(envelope.id, tx_id or head or envelope.id, block if isinstance(block, int) else None, index,
+    return LedgerRef(envelope.id, tx_id or position_tx, block if isinstance(block, int) else None, index,
                      envelope.time)
 
 
 def fact_from_envelope(envelope: Envelope) -> Fact | None:
     """None for event types the projection does not need; `EventRejected` for a forged source."""
-    if envelope.source.partition("/")[2] != BRIDGE_SERVICE:
-        raise EventRejected(f"ledger topic events must come from the {BRIDGE_SERVICE}, not {envelope.source}")
+    require_bridged(envelope)
     data = envelope.data
     match envelope.type, data:
         case EventType.REGISTRY_DATASET_REGISTERED, ev.DatasetRegistered():

@@ -20,10 +20,11 @@ from pydantic import ValidationError
 
 from ledgerml.shared.bridge.checkpoint import Checkpoint, Position
 from ledgerml.shared.bridge.follower import BlockFeed, Ended, EventFeed, Follower, Item, Scanned
-from ledgerml.shared.bridge.mapping import Mapped, Skip, bridge_envelope, map_event
+from ledgerml.shared.bridge.mapping import Mapped, Skip, map_event
 from ledgerml.shared.bridge.status import BridgeStatus, StatusFile
 from ledgerml.shared.errors import LedgerMLError
 from ledgerml.shared.events import Envelope, topic_for
+from ledgerml.shared.events.bridged import bridge_envelope
 from ledgerml.shared.ledger import ChaincodeEvent
 from ledgerml.shared.messaging import EventPublisher, OutboundRecord
 

@@ -32,21 +32,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from ledgerml.shared.bridge import records as cc
-from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as ev
-from ledgerml.shared.events.types import ChaincodeEvent as Name
+from ledgerml.shared.events.types import ChaincodeEventName as Name
 from ledgerml.shared.ledger import ChaincodeEvent
 
-BRIDGE_SERVICE = "ledger-bridge"
 TEXT_MAX = 4000
-
-
-def bridge_envelope(data: ev.EventData, *, org: str, tx_id: str, index: int, sequence: int, subject: str,
-                    time: datetime | None = None) -> Envelope:
-    """The envelope the bridge publishes for one chaincode event: id `tx_id:index`, source
-    `<org>/ledger-bridge`. Consumers drop a re-published event by this id."""
-    return Envelope.wrap(data, source=f"{org}/{BRIDGE_SERVICE}", subject=subject, sequence=sequence,
-                         event_id=f"{tx_id}:{index}", time=time)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,6 @@
 
 from ledgerml.shared.events.envelope import Envelope
 from ledgerml.shared.events.schemas import EVENT_MODELS, EventData
-from ledgerml.shared.events.types import ChaincodeEvent, EventType, topic_for
+from ledgerml.shared.events.types import ChaincodeEventName, EventType, topic_for
 
-__all__ = ["EVENT_MODELS", "ChaincodeEvent", "Envelope", "EventData", "EventType", "topic_for"]
+__all__ = ["EVENT_MODELS", "ChaincodeEventName", "Envelope", "EventData", "EventType", "topic_for"]

@@ -45,6 +45,7 @@ def topic_for(org: str, domain: str) -> str:
     return f"{org}.{domain}"
 
 
-# Names the chaincode passes to `SetEvent` (one per transaction), generated from chaincode/contract.json;
+# Names the chaincode passes to `SetEvent` (one per transaction), generated from chaincode/contract.json (the
+# event itself, with its payload and ledger position, is `ledgerml.shared.ledger.ChaincodeEvent`);
 # the ledger→Kafka bridge maps them onto `EventType`s.
-ChaincodeEvent = Event
+ChaincodeEventName = Event
