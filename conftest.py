@@ -1,4 +1,5 @@
-"""Repository-wide pytest wiring: the running stack's endpoints for integration tests."""
+"""Repository-wide pytest wiring: the running stack's endpoints for integration tests, and the shared
+fixtures of `ledgerml.stack.testing` (throwaway PostgreSQL, migrated SQLite, the consortium PKI)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["ledgerml.stack.testing.plugin"]
 
 
 def _stack_env() -> dict[str, str]:

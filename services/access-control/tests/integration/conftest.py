@@ -16,9 +16,11 @@ from sqlalchemy import Engine
 from ledgerml.access_control.consumer import build_consumers
 from ledgerml.access_control.main import create_app
 from ledgerml.access_control.settings import AccessControlSettings
-from ledgerml.shared.identity import SigningIdentity, issue_token, load_identity
-from ledgerml.stack.pki import Consortium, create_consortium
+from ledgerml.stack.pki import Consortium
 from ledgerml.stack.serving import serve_app
+from ledgerml.stack.testing.plugin import Callers
+
+__all__ = ["Callers", "Instance", "Launch"]
 
 
 @dataclass
@@ -28,33 +30,9 @@ class Instance:
     engine: Engine
 
 
-class Callers:
-    """Authorization headers for any consortium identity, with a fresh token per call."""
-
-    def __init__(self, consortium: Consortium) -> None:
-        self._consortium = consortium
-        self._identities: dict[tuple[str, str], SigningIdentity] = {}
-
-    def __call__(self, msp_id: str, name: str = "User1", audience: str = "access-control") -> dict[str, str]:
-        if (msp_id, name) not in self._identities:
-            files = self._consortium.orgs[msp_id].identity(name)
-            self._identities[(msp_id, name)] = load_identity(msp_id, msp_dir=files.msp_dir)
-        return {"Authorization": f"Bearer {issue_token(self._identities[(msp_id, name)], audience=audience)}"}
-
-
-@pytest.fixture(scope="session")
-def kafka_bootstrap(stack_env: dict[str, str]) -> str:
-    return stack_env["LEDGERML_KAFKA_BOOTSTRAP"]
-
-
-@pytest.fixture(scope="module")
-def consortium(tmp_path_factory: pytest.TempPathFactory) -> Consortium:
-    return create_consortium(tmp_path_factory.mktemp("pki") / "crypto")
-
-
 @pytest.fixture(scope="module")
 def callers(consortium: Consortium) -> Callers:
-    return Callers(consortium)
+    return Callers(consortium, "access-control")
 
 
 def remove_topics(bootstrap: str, prefix: str) -> None:

@@ -3,18 +3,15 @@ ledger writes stay pending (no Fabric), and strong decisions fail closed. SQLite
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from ledgerml.access_control.consumer import ProjectionConsumer
-from ledgerml.shared.events.bridged import bridge_envelope
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as ev
+from ledgerml.shared.events.bridged import bridge_envelope
 from ledgerml.shared.messaging import InboundRecord
 
 from .conftest import Callers, Launch
@@ -24,21 +21,9 @@ SOON = (datetime.now(UTC) + timedelta(days=10)).isoformat()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, stack_env: dict[str, str], unique: str) -> Iterator[str | None]:
-    if request.param == "sqlite":
-        yield None
-        return
-    server = stack_env["LEDGERML_TEST_POSTGRES_URL"]
-    name = f"lml_access_{unique}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """None: the instance's own SQLite file; else a throwaway database on the stack's PostgreSQL."""
+    return None if request.param == "sqlite" else str(request.getfixturevalue("fresh_postgres"))
 
 
 class ListSource:

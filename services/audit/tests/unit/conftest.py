@@ -19,9 +19,7 @@ from ledgerml.audit.service import AnchorPolicy, AuditLog
 from ledgerml.audit.settings import AuditSettings
 from ledgerml.audit.signing import IdentitySigner
 from ledgerml.shared.identity import issue_token, load_identity
-from ledgerml.shared.persistence import create_db_engine
-from ledgerml.shared.persistence.migrations import upgrade
-from ledgerml.stack.pki import Consortium, create_consortium
+from ledgerml.stack.pki import Consortium
 
 
 class Clock:
@@ -35,17 +33,9 @@ class Clock:
         self.now += dt.timedelta(seconds=seconds)
 
 
-@pytest.fixture(scope="session")
-def consortium(tmp_path_factory: pytest.TempPathFactory) -> Consortium:
-    return create_consortium(tmp_path_factory.mktemp("pki"))
-
-
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'audit.db'}")
-    upgrade(engine, MIGRATIONS)
-    yield engine
-    engine.dispose()
+def migrations() -> str:
+    return MIGRATIONS
 
 
 @pytest.fixture

@@ -8,35 +8,7 @@ from typing import Any
 
 from ledgerml.audit.sweeps import RegisteredVersion
 from ledgerml.shared.errors import LedgerError, LedgerMLError
-from ledgerml.shared.events import Envelope
 from ledgerml.shared.ledger import ChaincodeEvent, TxReceipt
-from ledgerml.shared.messaging import InboundRecord
-
-
-class ListSource:
-    """Delivers records in order; commit/rewind move a cursor like a consumer group would."""
-
-    def __init__(self, records: list[InboundRecord]) -> None:
-        self.records = records
-        self.position = 0
-        self.committed = 0
-
-    def poll(self, timeout_s: float) -> Sequence[InboundRecord]:
-        batch = self.records[self.position:]
-        self.position = len(self.records)
-        return batch
-
-    def commit(self, records: Sequence[InboundRecord]) -> None:
-        if records:
-            self.committed = records[-1].offset + 1
-
-    def rewind(self, record: InboundRecord) -> None:
-        self.position = record.offset
-
-
-def records_of(envelopes: Sequence[Envelope | bytes], topic: str = "org1.storage") -> list[InboundRecord]:
-    return [InboundRecord(topic=topic, partition=0, offset=i, key=None,
-                          value=e if isinstance(e, bytes) else e.to_json()) for i, e in enumerate(envelopes)]
 
 
 class FakeRegistry:
@@ -80,4 +52,4 @@ class FakeLedger:
         return False
 
 
-__all__ = ["ChaincodeEvent", "FakeLedger", "FakeRegistry", "FakeStorage", "ListSource", "records_of"]
+__all__ = ["ChaincodeEvent", "FakeLedger", "FakeRegistry", "FakeStorage"]

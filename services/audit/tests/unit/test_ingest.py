@@ -17,10 +17,10 @@ from ledgerml.audit.service import AuditLog, record_events
 from ledgerml.audit.settings import AuditSettings
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.persistence import processed_events_table
+from ledgerml.stack.testing.fakes import ListSource, records_of
 
 from ..story import filler, story
 from .conftest import Clock
-from .fakes import ListSource, records_of
 
 
 def _count(engine: Engine, table: object) -> int:

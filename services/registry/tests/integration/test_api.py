@@ -18,8 +18,7 @@ from ledgerml.registry.main import create_app
 from ledgerml.registry.settings import RegistrySettings
 from ledgerml.stack.pki import Consortium
 from ledgerml.stack.serving import serve_app
-
-from .conftest import Headers, postgres_database
+from ledgerml.stack.testing.plugin import Headers, throwaway_postgres
 
 pytestmark = pytest.mark.integration
 MODEL = "ab" * 32
@@ -28,7 +27,7 @@ MODEL = "ab" * 32
 @pytest.fixture(scope="module")
 def registry(consortium: Consortium) -> Iterator[tuple[str, str]]:
     """Org1's registry: (base URL, database URL)."""
-    with postgres_database() as url:
+    with throwaway_postgres() as url:
         settings = RegistrySettings(database_url=url, msp_root=consortium.root, msp_id="Org1MSP",
                                     kafka_bootstrap=os.environ.get("LEDGERML_KAFKA_BOOTSTRAP", "127.0.0.1:9"))
         with serve_app(create_app(settings)) as base_url:

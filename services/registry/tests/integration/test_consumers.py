@@ -33,11 +33,11 @@ OWNER = Principal("Org1MSP", Role.CLIENT, "CN=User1@org1.ledgerml.test")
 
 
 @pytest.fixture
-def wired(postgres_url: str, kafka_bootstrap: str) -> Iterator[tuple[str, Engine, Sequence[IdempotentConsumer]]]:
+def wired(fresh_postgres: str, kafka_bootstrap: str) -> Iterator[tuple[str, Engine, Sequence[IdempotentConsumer]]]:
     org = f"reg{uuid.uuid4().hex[:8]}"
-    engine = create_db_engine(postgres_url)
+    engine = create_db_engine(fresh_postgres)
     upgrade(engine, MIGRATIONS)
-    settings = RegistrySettings(database_url=postgres_url, kafka_bootstrap=kafka_bootstrap, org=org, msp_id="Org1MSP")
+    settings = RegistrySettings(database_url=fresh_postgres, kafka_bootstrap=kafka_bootstrap, org=org, msp_id="Org1MSP")
     consumers = build_consumers(settings, engine)
     try:
         yield org, engine, consumers

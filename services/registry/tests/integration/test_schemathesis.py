@@ -24,8 +24,7 @@ from ledgerml.registry.main import create_app
 from ledgerml.registry.settings import RegistrySettings
 from ledgerml.stack.pki import Consortium
 from ledgerml.stack.serving import serve_app
-
-from .conftest import Headers, postgres_database
+from ledgerml.stack.testing.plugin import Headers, throwaway_postgres
 
 pytestmark = pytest.mark.integration
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -35,7 +34,7 @@ EXAMPLES = 40
 
 @pytest.fixture(scope="module")
 def registry_url(consortium: Consortium) -> Iterator[str]:
-    with postgres_database() as url:
+    with throwaway_postgres() as url:
         config = RegistrySettings(database_url=url, msp_root=consortium.root, msp_id="Org1MSP",
                                   kafka_bootstrap=os.environ.get("LEDGERML_KAFKA_BOOTSTRAP", "127.0.0.1:9"))
         with serve_app(create_app(config)) as base_url:

@@ -12,7 +12,6 @@ from ledgerml.registry.lineage import ModelRecord, TrainingRequest
 from ledgerml.shared.events import EventData
 from ledgerml.shared.identity import Principal, Role
 from ledgerml.shared.ledger import ChaincodeEvent, TxReceipt
-from ledgerml.shared.messaging import InboundRecord
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ORG1_USER = Principal("Org1MSP", Role.CLIENT, "CN=User1@org1.ledgerml.test")
@@ -164,21 +163,3 @@ class ScriptedLedger:
 
     def events(self, *, start_block: int) -> Iterator[ChaincodeEvent]:
         raise AssertionError("not used")
-
-
-class ListSource:
-    """An event source over a list: what a Kafka partition delivers, without Kafka."""
-
-    def __init__(self) -> None:
-        self.records: list[InboundRecord] = []
-        self.position = 0
-
-    def poll(self, timeout_s: float) -> Sequence[InboundRecord]:
-        batch, self.position = self.records[self.position:], len(self.records)
-        return batch
-
-    def commit(self, records: Sequence[InboundRecord]) -> None:
-        pass
-
-    def rewind(self, record: InboundRecord) -> None:
-        self.position = record.offset

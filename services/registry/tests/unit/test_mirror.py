@@ -4,23 +4,18 @@ on an embedded SQLite database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import Engine, select
 
 from ledgerml.registry.adapters.catalog_store import SqlCatalog
-from ledgerml.registry.adapters.db import MIGRATIONS, rejected_events_table
+from ledgerml.registry.adapters.db import rejected_events_table
 from ledgerml.registry.domain import CatalogQuery, Dataset, DatasetSpec
 from ledgerml.registry.handlers import ledger_handler
 from ledgerml.shared.events import Envelope, EventData
 from ledgerml.shared.events.schemas import DatasetRegistered, DatasetVersionRegistered
 from ledgerml.shared.messaging import IdempotentConsumer, InboundRecord
-from ledgerml.shared.persistence import create_db_engine
-from ledgerml.shared.persistence.migrations import upgrade
+from ledgerml.stack.testing.fakes import ListSource
 
-from .fakes import T0, ListSource
+from .fakes import T0
 
 ROOT = "ab" * 32
 
@@ -28,14 +23,6 @@ ROOT = "ab" * 32
 def bridged(data: EventData, *, tx_id: str, subject: str, index: int = 0) -> Envelope:
     return Envelope.wrap(data, source="org2/ledger-bridge", subject=subject, sequence=1,
                          event_id=f"{tx_id}:{index}", time=T0)
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'registry.db'}")
-    upgrade(engine, MIGRATIONS)
-    yield engine
-    engine.dispose()
 
 
 class Org2Registry:

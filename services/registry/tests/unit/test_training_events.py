@@ -3,15 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import Engine
 
 from ledgerml.registry import service
 from ledgerml.registry.adapters.catalog_store import SqlCatalog
-from ledgerml.registry.adapters.db import MIGRATIONS
 from ledgerml.registry.adapters.model_store import SqlModels
 from ledgerml.registry.adapters.outboxes import SqlLedgerWrites
 from ledgerml.registry.handlers import ledger_handler, training_handler
@@ -19,10 +14,9 @@ from ledgerml.registry.lineage import ModelRecord, metrics_hash
 from ledgerml.shared.events import Envelope, EventData
 from ledgerml.shared.events.schemas import DatasetVersionRef, TrainingCompleted, TrainingRequested, VersionStored
 from ledgerml.shared.messaging import EventHandler, IdempotentConsumer, InboundRecord
-from ledgerml.shared.persistence import create_db_engine
-from ledgerml.shared.persistence.migrations import upgrade
+from ledgerml.stack.testing.fakes import ListSource
 
-from .fakes import AUDITORS, ORG1_USER, T0, ListSource
+from .fakes import AUDITORS, ORG1_USER, T0
 
 ROOT, MODEL, CODE, TRANSCRIPT = "ab" * 32, "11" * 32, "22" * 32, "33" * 32
 REQUESTED = TrainingRequested(job_id="job-1", requester_org="Org2MSP", algorithm="logreg", code_sha256=CODE,
@@ -30,14 +24,6 @@ REQUESTED = TrainingRequested(job_id="job-1", requester_org="Org2MSP", algorithm
                               ledger_tx_id="tx-req")
 COMPLETED = TrainingCompleted(job_id="job-1", model_sha256=MODEL, transcript_root=TRANSCRIPT,
                               metrics={"accuracy": 0.9}, ledger_tx_id="tx-res")
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'registry.db'}")
-    upgrade(engine, MIGRATIONS)
-    yield engine
-    engine.dispose()
 
 
 def deliver(engine: Engine, handler: EventHandler, *events: EventData, source: str) -> None:

@@ -11,8 +11,8 @@ from ledgerml.shared.errors import DependencyUnavailable
 from ledgerml.shared.events import Envelope, EventType
 from ledgerml.shared.messaging import IdempotentConsumer, InboundRecord, Outbox, OutboxRelay
 from ledgerml.shared.persistence import create_db_engine, messaging_metadata, outbox_table
+from ledgerml.stack.testing.fakes import ListSource, RecordingPublisher
 
-from .fakes import ListSource, RecordingPublisher
 from .samples import SAMPLES
 
 state = MetaData()

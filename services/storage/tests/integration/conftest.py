@@ -6,38 +6,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from ledgerml.stack.pki import Consortium, create_consortium
+from ledgerml.stack.pki import Consortium
+from ledgerml.stack.testing.plugin import throwaway_postgres
 
 from .deployment import Deployment, S3Server, deploy
-
-
-@pytest.fixture(scope="session")
-def consortium(tmp_path_factory: pytest.TempPathFactory) -> Consortium:
-    return create_consortium(tmp_path_factory.mktemp("pki"))
-
-
-@contextmanager
-def _postgres_database() -> Iterator[str]:
-    server = os.environ.get("LEDGERML_TEST_POSTGRES_URL")
-    if not server:
-        pytest.fail("LEDGERML_TEST_POSTGRES_URL is not set: run through stack/with-test-stack.sh", pytrace=False)
-    name = f"lml_storage_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module", params=["minio", "versitygw"])
@@ -55,7 +31,7 @@ def deployment(s3: S3Server, consortium: Consortium, tmp_path_factory: pytest.Te
         with deploy(consortium, s3, root, f"sqlite:///{root / 'storage.db'}") as deployed:
             yield deployed
         return
-    with _postgres_database() as database_url, deploy(consortium, s3, root, database_url) as deployed:
+    with throwaway_postgres() as database_url, deploy(consortium, s3, root, database_url) as deployed:
         yield deployed
 
 

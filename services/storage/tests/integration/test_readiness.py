@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from minio import Minio
 
-from ledgerml.stack.pki import create_consortium
+from ledgerml.stack.testing.readiness import assert_ready, settings_on_stack
 from ledgerml.storage.main import create_app
 from ledgerml.storage.settings import StorageSettings
 
@@ -18,20 +18,12 @@ pytestmark = pytest.mark.integration
 
 
 def test_ready_on_real_database_kafka_and_object_store(tmp_path: Path, stack_env: dict[str, str]) -> None:
-    bootstrap = os.environ.get("LEDGERML_KAFKA_BOOTSTRAP")
-    if not bootstrap:
-        pytest.fail("LEDGERML_KAFKA_BOOTSTRAP is not set: run `make up` / `make test`", pytrace=False)
-    root = create_consortium(tmp_path / "crypto").root
     bucket = f"lml-ready-{uuid.uuid4().hex[:12]}"
     endpoint, access, secret = (os.environ[f"LEDGERML_S3_{k}"] for k in ("ENDPOINT", "ACCESS_KEY", "SECRET_KEY"))
-    settings = StorageSettings(database_url=f"sqlite:///{tmp_path / 'svc.db'}", kafka_bootstrap=bootstrap,
-                               msp_root=root, s3_endpoint=endpoint, s3_access_key=access, s3_secret_key=secret,
-                               bucket=bucket, org_key_file=tmp_path / "org.key")
+    settings = settings_on_stack(StorageSettings, tmp_path, s3_endpoint=endpoint, s3_access_key=access,
+                                 s3_secret_key=secret, bucket=bucket, org_key_file=tmp_path / "org.key")
     try:
-        with TestClient(create_app(settings)) as client:
-            response = client.get("/readyz")
-            assert response.status_code == 200, response.text
-            assert response.json()["checks"] == {"database": "ok", "kafka": "ok", "object-store": "ok"}
+        assert_ready(create_app(settings), {"database": "ok", "kafka": "ok", "object-store": "ok"})
     finally:
         s3 = Minio(endpoint, access_key=access, secret_key=secret, secure=False)
         if s3.bucket_exists(bucket):

@@ -1,9 +1,10 @@
-"""Fixtures: a migrated SQLite database, fake ports, and `Storage` wired with them."""
+"""Fixtures: the storage migrations (for the shared plugin's migrated SQLite `engine`), fake ports, and `Storage`
+wired with them."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,7 @@ from ledgerml.shared.events import Envelope
 from ledgerml.shared.identity import Principal, Role
 from ledgerml.shared.ledger import UnconfiguredLedger
 from ledgerml.shared.messaging import Outbox
-from ledgerml.shared.persistence import create_db_engine, outbox_table
-from ledgerml.shared.persistence.migrations import upgrade
+from ledgerml.shared.persistence import outbox_table
 from ledgerml.storage import ingest
 from ledgerml.storage.adapters.db import MIGRATIONS
 from ledgerml.storage.adapters.keys import KeyFileWrapper
@@ -31,11 +31,8 @@ TRAINING = Principal("Org1MSP", Role.CLIENT, "training@org1.ledgerml.test")
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterable[Engine]:
-    eng = create_db_engine(f"sqlite:///{tmp_path / 'storage.db'}")
-    upgrade(eng, MIGRATIONS)
-    yield eng
-    eng.dispose()
+def migrations() -> str:
+    return MIGRATIONS
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from ledgerml.client import LedgerML
 from ledgerml.client.connection import connect
@@ -32,24 +31,9 @@ REPO = Path(__file__).resolve().parents[4]
 
 
 @pytest.fixture
-def postgres_url(stack_env: dict[str, str]) -> Iterator[str]:
-    server = stack_env["LEDGERML_TEST_POSTGRES_URL"]
-    name = f"lml_training_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture
-def served(tmp_path: Path, postgres_url: str) -> Iterator[tuple[str, Consortium]]:
+def served(tmp_path: Path, fresh_postgres: str) -> Iterator[tuple[str, Consortium]]:
     consortium = create_consortium(tmp_path / "crypto")
-    settings = TrainingSettings(database_url=postgres_url, kafka_bootstrap=os.environ["LEDGERML_KAFKA_BOOTSTRAP"],
+    settings = TrainingSettings(database_url=fresh_postgres, kafka_bootstrap=os.environ["LEDGERML_KAFKA_BOOTSTRAP"],
                                 msp_root=consortium.root, msp_id="Org2MSP", org=f"t{uuid.uuid4().hex[:8]}",
                                 catalog_dir=REPO / "ray_jobs", worker_enabled=False,
                                 identity_msp_dir=consortium.orgs["Org2MSP"].identity("training").msp_dir)
@@ -58,7 +42,7 @@ def served(tmp_path: Path, postgres_url: str) -> Iterator[tuple[str, Consortium]
 
 
 def test_request_over_http_stays_pending_on_the_unconfigured_ledger(served: tuple[str, Consortium],
-                                                                    postgres_url: str) -> None:
+                                                                    fresh_postgres: str) -> None:
     url, consortium = served
     sdk = LedgerML(connect("org2", pki_root=consortium.root, endpoints={"Org2MSP": {"training-orchestrator": url}}))
     (algorithm,) = sdk.training.algorithms()
@@ -71,7 +55,7 @@ def test_request_over_http_stays_pending_on_the_unconfigured_ledger(served: tupl
                               hyperparameters={"epochs": 3}, algorithm_code_hash=algorithm["code_hash"])
     assert (job["state"], job["ledger"]["state"]) == ("requested", "pending")
 
-    engine = create_db_engine(postgres_url)  # the relay process, with the only ledger adapter there is
+    engine = create_db_engine(fresh_postgres)  # the relay process, with the only ledger adapter there is
     LedgerWriteRelay(engine=engine, ledger=UnconfiguredLedger()).submit_pending()
     with engine.connect() as conn:
         functions = conn.execute(text("SELECT function FROM lml_ledger_writes")).scalars().all()

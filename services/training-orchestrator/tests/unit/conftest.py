@@ -4,7 +4,7 @@ hand-written fakes, and helpers that deliver ledger events and settle queued led
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,8 +12,6 @@ from sqlalchemy import Engine
 
 from ledgerml.shared.events import Envelope, EventData
 from ledgerml.shared.ledgerwrites import LedgerWriteRelay
-from ledgerml.shared.persistence import create_db_engine
-from ledgerml.shared.persistence.migrations import upgrade
 from ledgerml.training.adapters.catalog import load_catalog
 from ledgerml.training.adapters.db import MIGRATIONS
 from ledgerml.training.algorithms import Catalog
@@ -36,11 +34,8 @@ _tx = itertools.count(1)
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    db = create_db_engine(f"sqlite:///{tmp_path / 'training.db'}")
-    upgrade(db, MIGRATIONS)
-    yield db
-    db.dispose()
+def migrations() -> str:
+    return MIGRATIONS
 
 
 @pytest.fixture(scope="session")
