@@ -32,10 +32,10 @@ from sqlalchemy import Engine
 
 from bench.common import median, percentile, write_result
 from ledgerml.access_control.adapters.db import MIGRATIONS, reader_for
-from ledgerml.access_control.authz import Tenancy
 from ledgerml.access_control.decisions import decide_from_projection
 from ledgerml.access_control.domain import Purpose
 from ledgerml.access_control.ledger_events import fact_from_envelope
+from ledgerml.access_control.policy import Tenancy
 from ledgerml.access_control.projector import apply_fact
 from ledgerml.shared.errors import LedgerRecordNotFound
 from ledgerml.shared.events import EventData, topic_for

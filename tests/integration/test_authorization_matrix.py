@@ -26,7 +26,7 @@ from fastapi import FastAPI
 from kafka import KafkaAdminClient
 from minio import Minio
 
-from ledgerml.access_control.consumer import ProjectionConsumer
+from ledgerml.access_control.consumers import ProjectionConsumer
 from ledgerml.access_control.main import create_app as access_app
 from ledgerml.access_control.settings import AccessControlSettings
 from ledgerml.audit.main import create_app as audit_app

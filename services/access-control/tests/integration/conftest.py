@@ -13,7 +13,7 @@ import pytest
 from kafka import KafkaAdminClient
 from sqlalchemy import Engine
 
-from ledgerml.access_control.consumer import build_consumers
+from ledgerml.access_control.consumers import build_consumers
 from ledgerml.access_control.main import create_app
 from ledgerml.access_control.settings import AccessControlSettings
 from ledgerml.stack.pki import Consortium

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from ledgerml.access_control.consumer import ProjectionConsumer
+from ledgerml.access_control.consumers import ProjectionConsumer
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as ev
 from ledgerml.shared.events.bridged import bridge_envelope

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ledgerml.access_control.consumer import ProjectionConsumer
+from ledgerml.access_control.consumers import ProjectionConsumer
 from ledgerml.access_control.main import create_app
 from ledgerml.access_control.settings import AccessControlSettings
 from ledgerml.stack.pki import Consortium

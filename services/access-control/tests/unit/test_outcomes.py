@@ -8,10 +8,10 @@ from sqlalchemy import Engine
 
 from ledgerml.access_control import service
 from ledgerml.access_control.adapters import requests as repo
-from ledgerml.access_control.authz import Tenancy
-from ledgerml.access_control.consumer import ProjectionConsumer
+from ledgerml.access_control.consumers import ProjectionConsumer
 from ledgerml.access_control.domain import Answer, Purpose, RequestState
 from ledgerml.access_control.outcomes import on_ledger_outcome
+from ledgerml.access_control.policy import Tenancy
 from ledgerml.shared.events.schemas import GrantDenied
 from ledgerml.shared.identity import Principal, Role
 from ledgerml.shared.ledger import UnconfiguredLedger

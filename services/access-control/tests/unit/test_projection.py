@@ -9,10 +9,10 @@ from sqlalchemy import Engine
 from ledgerml.access_control.adapters import projection as proj
 from ledgerml.access_control.adapters import requests as repo
 from ledgerml.access_control.adapters.db import reader_for
-from ledgerml.access_control.authz import Tenancy
-from ledgerml.access_control.consumer import ProjectionConsumer
+from ledgerml.access_control.consumers import ProjectionConsumer
 from ledgerml.access_control.decisions import decide_from_projection
 from ledgerml.access_control.domain import Purpose, Reason, RequestState
+from ledgerml.access_control.policy import Tenancy
 from ledgerml.access_control.projector import PROJECTION
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as ev

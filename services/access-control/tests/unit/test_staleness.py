@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from ledgerml.access_control.consumer import POLL_TIMEOUT_S
+from ledgerml.access_control.consumers import POLL_TIMEOUT_S
 from ledgerml.access_control.domain import Reason
 
 from .test_projection import World

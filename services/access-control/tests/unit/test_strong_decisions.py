@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ledgerml.access_control.authz import Tenancy
 from ledgerml.access_control.decisions import decide_on_ledger
 from ledgerml.access_control.domain import Purpose, Reason
+from ledgerml.access_control.policy import Tenancy
 from ledgerml.shared.errors import LedgerError, LedgerInvalidArgument, LedgerRecordNotFound
 from ledgerml.shared.identity import Principal, Role
 

@@ -8,8 +8,8 @@ from sqlalchemy import Engine, select
 
 from ledgerml.registry.adapters.catalog_store import SqlCatalog
 from ledgerml.registry.adapters.db import rejected_events_table
+from ledgerml.registry.consumers import ledger_handler
 from ledgerml.registry.domain import CatalogQuery, Dataset, DatasetSpec
-from ledgerml.registry.handlers import ledger_handler
 from ledgerml.shared.events import Envelope, EventData
 from ledgerml.shared.events.schemas import DatasetRegistered, DatasetVersionRegistered
 from ledgerml.shared.messaging import IdempotentConsumer, InboundRecord

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from ledgerml.registry import service, service_models
+from ledgerml.registry import service
+from ledgerml.registry import service_trained_models as models_service
 from ledgerml.registry.errors import NotModelParty
 from ledgerml.registry.lineage import ModelRecord, metrics_hash
 from ledgerml.shared.errors import NotFound
@@ -32,10 +33,10 @@ def trained(*, with_request: bool = True) -> tuple[FakeModels, FakeCatalog, Mode
                                   stored=VersionStored(dataset_id="cxr", version="v1", merkle_root=ROOT,
                                                        size_bytes=9, chunk_count=1, chunk_size=9))
     if with_request:
-        service_models.record_training_request(models=models, now=T0, requested=TrainingRequested(
+        models_service.record_training_request(models=models, now=T0, requested=TrainingRequested(
             job_id="job-1", requester_org="Org2MSP", algorithm="logreg", code_sha256=CODE,
             datasets=(DatasetVersionRef(dataset_id="cxr", version="v1"),), deposit=10, ledger_tx_id="tx-req"))
-    record = service_models.record_training_result(models=models, catalog=catalog, producer_org="Org1MSP", now=T0,
+    record = models_service.record_training_result(models=models, catalog=catalog, producer_org="Org1MSP", now=T0,
                                                    completed=TrainingCompleted(
                                                        job_id="job-1", model_sha256=MODEL, transcript_root=TRANSCRIPT,
                                                        metrics=METRICS, ledger_tx_id="tx-res"))
@@ -63,7 +64,7 @@ def test_a_completed_job_becomes_a_model_with_its_lineage() -> None:
     assert record.metrics_hash == metrics_hash(METRICS) == metrics_hash({"loss": 0.2, "accuracy": 0.91})
     # No event carries the hyperparameters' hash today, so the lineage says it is incomplete.
     assert record.hyperparameters_hash is None and not record.lineage_complete
-    assert service_models.list_models(models=models, principal=ORG2_USER, auditor_orgs=AUDITORS, dataset_id="cxr",
+    assert models_service.list_models(models=models, principal=ORG2_USER, auditor_orgs=AUDITORS, dataset_id="cxr",
                                       job_id=None, limit=10) == [record]
 
 
@@ -75,21 +76,21 @@ def test_a_result_without_its_request_is_kept_with_what_is_known() -> None:
 @pytest.mark.parametrize("reader", [ORG1_USER, ORG2_USER, AUDITOR])
 def test_holder_producer_and_auditors_read_models(reader: Principal) -> None:
     models, _, record = trained()
-    assert service_models.get_model(models=models, principal=reader, auditor_orgs=AUDITORS, model_id=MODEL) == record
+    assert models_service.get_model(models=models, principal=reader, auditor_orgs=AUDITORS, model_id=MODEL) == record
 
 
 def test_other_organisations_neither_read_nor_list_models() -> None:
     models, _, _ = trained()
     with pytest.raises(NotModelParty):
-        service_models.get_model(models=models, principal=OUTSIDER, auditor_orgs=AUDITORS, model_id=MODEL)
-    assert service_models.list_models(models=models, principal=OUTSIDER, auditor_orgs=AUDITORS,
+        models_service.get_model(models=models, principal=OUTSIDER, auditor_orgs=AUDITORS, model_id=MODEL)
+    assert models_service.list_models(models=models, principal=OUTSIDER, auditor_orgs=AUDITORS,
                                       dataset_id=None, job_id="job-1", limit=10) == []
     with pytest.raises(NotFound):
-        service_models.get_model(models=models, principal=AUDITOR, auditor_orgs=AUDITORS, model_id="00" * 32)
+        models_service.get_model(models=models, principal=AUDITOR, auditor_orgs=AUDITORS, model_id="00" * 32)
 
 
 def verify(models: FakeModels, catalog: FakeCatalog, ledger: Any) -> Any:
-    return service_models.verify_model(models=models, catalog=catalog, ledger=ledger, principal=AUDITOR,
+    return models_service.verify_model(models=models, catalog=catalog, ledger=ledger, principal=AUDITOR,
                                        auditor_orgs=AUDITORS, model_id=MODEL)
 
 
@@ -149,10 +150,10 @@ def test_a_model_made_from_ledger_events_alone_verifies() -> None:
     service.record_stored_version(store=catalog, writes=writes, registry_org="Org1MSP", event_id="e", now=T0,
                                   stored=VersionStored(dataset_id="cxr", version="v1", merkle_root=ROOT,
                                                        size_bytes=9, chunk_count=1, chunk_size=9))
-    service_models.record_training_request(models=models, now=T0, requested=TrainingRequested(
+    models_service.record_training_request(models=models, now=T0, requested=TrainingRequested(
         job_id="job-1", requester_org="Org2MSP", algorithm="logreg", code_sha256=CODE, hyperparameters_sha256="44" * 32,
         datasets=(DatasetVersionRef(dataset_id="cxr", version="v1"),), deposit=10, ledger_tx_id="tx-req"))
-    record = service_models.record_training_result(
+    record = models_service.record_training_result(
         models=models, catalog=catalog, producer_org="unknown", now=T0,
         completed=TrainingCompleted(job_id="job-1", model_sha256=MODEL, transcript_root=TRANSCRIPT,
                                     ledger_tx_id="tx-res", metrics_sha256=metrics_hash(METRICS)))

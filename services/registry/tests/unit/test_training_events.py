@@ -9,7 +9,7 @@ from ledgerml.registry import service
 from ledgerml.registry.adapters.catalog_store import SqlCatalog
 from ledgerml.registry.adapters.model_store import SqlModels
 from ledgerml.registry.adapters.outboxes import SqlLedgerWrites
-from ledgerml.registry.handlers import ledger_handler, training_handler
+from ledgerml.registry.consumers import ledger_handler, training_handler
 from ledgerml.registry.lineage import ModelRecord, metrics_hash
 from ledgerml.shared.events import Envelope, EventData
 from ledgerml.shared.events.schemas import DatasetVersionRef, TrainingCompleted, TrainingRequested, VersionStored

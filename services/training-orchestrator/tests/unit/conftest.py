@@ -15,8 +15,8 @@ from ledgerml.shared.ledgerwrites import LedgerWriteRelay
 from ledgerml.training.adapters.catalog import load_catalog
 from ledgerml.training.adapters.db import MIGRATIONS
 from ledgerml.training.algorithms import Catalog
+from ledgerml.training.consumers import make_ledger_event_handler, on_ledger_outcome
 from ledgerml.training.executor import ExecutorPorts
-from ledgerml.training.ledgerflow import make_ledger_event_handler, on_ledger_outcome
 
 from .fakes import (
     OWNER,

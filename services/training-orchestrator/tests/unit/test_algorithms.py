@@ -17,6 +17,7 @@ from ledgerml.training.errors import (
     InvalidHyperparameters,
     UnknownAlgorithm,
 )
+from ledgerml.training.schemas import algorithm_view
 
 from .conftest import REPO
 
@@ -48,7 +49,7 @@ def test_code_hash_does_not_depend_on_listing_order() -> None:
 
 def test_catalog_lists_pinned_algorithms_with_their_schema(catalog: Catalog) -> None:
     (algorithm,) = catalog.all()
-    view = algorithm.view()
+    view = algorithm_view(algorithm)
     assert view["name"] == "tabular_classifier" and len(view["code_hash"]) == 64
     assert all("==" in r for r in view["requirements"]) and "torch==2.15.0" in view["requirements"]
     assert view["parameters"]["properties"]["epochs"]["default"] == 20

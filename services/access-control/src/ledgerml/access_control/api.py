@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 
 from ledgerml.access_control import decisions, service
 from ledgerml.access_control.adapters.requests import encode_cursor
-from ledgerml.access_control.authz import Tenancy
 from ledgerml.access_control.domain import Answer
+from ledgerml.access_control.policy import Tenancy
 from ledgerml.access_control.schemas import (
     CreateRequestBody,
     DecisionBody,
@@ -30,10 +30,12 @@ from ledgerml.access_control.schemas import (
     ReasonBody,
     RequestPage,
     RequestView,
+    decision_view,
+    history_view,
     problem_responses,
+    request_view,
 )
 from ledgerml.access_control.settings import SettingsDep
-from ledgerml.access_control.views import decision_view, history_view, request_view
 from ledgerml.shared.ledger import Ledger
 from ledgerml.shared.web.auth import READ_ONLY_OPERATION, CurrentPrincipal
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
-from ledgerml.access_control import authz
+from ledgerml.access_control import policy
 from ledgerml.access_control.adapters import projection as proj
 from ledgerml.access_control.domain import Decision, Purpose, Reason, decide
 from ledgerml.access_control.projector import PROJECTION
@@ -33,10 +33,10 @@ class DecisionResult:
     projection_age_s: float | None = None
 
 
-def decide_from_projection(engine: Engine, *, principal: Principal, tenancy: authz.Tenancy, organisation: str,
+def decide_from_projection(engine: Engine, *, principal: Principal, tenancy: policy.Tenancy, organisation: str,
                            dataset_id: str, purpose: Purpose, now: datetime, max_staleness_s: float,
                            consumer: str = PROJECTION) -> DecisionResult:
-    authz.require_reader(principal, tenancy)
+    policy.require_reader(principal, tenancy)
     with engine.connect() as conn:
         owner = proj.dataset_owner(conn, dataset_id)
         requests = proj.requests_for(conn, dataset_id, organisation) if owner is not None else []
@@ -47,11 +47,11 @@ def decide_from_projection(engine: Engine, *, principal: Principal, tenancy: aut
     return DecisionResult(decision, "projection", now, age)
 
 
-def decide_on_ledger(ledger: Ledger, *, principal: Principal, tenancy: authz.Tenancy, organisation: str,
+def decide_on_ledger(ledger: Ledger, *, principal: Principal, tenancy: policy.Tenancy, organisation: str,
                      dataset_id: str, purpose: Purpose, now: datetime) -> DecisionResult:
     """`CheckAccess` evaluated on this organisation's validator (fails closed: 503 when it cannot answer).
     A dataset the ledger does not know is denied, as the projection denies it, not a 404."""
-    authz.require_reader(principal, tenancy)
+    policy.require_reader(principal, tenancy)
     try:
         answer = check_access(ledger, org=organisation, dataset_id=dataset_id, purpose=str(purpose))
     except LedgerRecordNotFound:  # CheckAccess's only NOT_FOUND is the dataset's
@@ -67,8 +67,8 @@ def decide_on_ledger(ledger: Ledger, *, principal: Principal, tenancy: authz.Ten
     return DecisionResult(decision, "ledger", now)
 
 
-def projection_status(engine: Engine, *, principal: Principal, tenancy: authz.Tenancy,
+def projection_status(engine: Engine, *, principal: Principal, tenancy: policy.Tenancy,
                       consumer: str = PROJECTION) -> proj.Checkpoint:
-    authz.require_reader(principal, tenancy)
+    policy.require_reader(principal, tenancy)
     with engine.connect() as conn:
         return proj.get_checkpoint(conn, consumer) or proj.Checkpoint(consumer, None, None, None, None, 0, None)

@@ -15,7 +15,7 @@ from typing import Literal
 
 from sqlalchemy import Connection, Engine
 
-from ledgerml.access_control import authz
+from ledgerml.access_control import policy
 from ledgerml.access_control.adapters import projection as proj
 from ledgerml.access_control.adapters import requests as repo
 from ledgerml.access_control.domain import Answer, Purpose, RequestState, check_answer, check_expiry
@@ -49,10 +49,10 @@ def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def create_request(engine: Engine, *, principal: Principal, tenancy: authz.Tenancy, dataset_id: str,
+def create_request(engine: Engine, *, principal: Principal, tenancy: policy.Tenancy, dataset_id: str,
                    owner_org: str, purpose: Purpose, requested_expiry: datetime, algorithm_code_hash: str | None,
                    now: datetime, max_days: int) -> RequestResult:
-    authz.require_writer(principal, tenancy)
+    policy.require_writer(principal, tenancy)
     if owner_org == principal.org:
         raise OwnDataset(f"{owner_org} owns {dataset_id} and needs no grant")
     expiry = check_expiry(requested_expiry, now=now, max_days=max_days)
@@ -80,18 +80,18 @@ def _load(conn: Connection, request_id: str) -> repo.RequestRecord:
     return record
 
 
-def get_request(engine: Engine, *, principal: Principal, tenancy: authz.Tenancy, request_id: str) -> RequestResult:
-    authz.require_reader(principal, tenancy)
+def get_request(engine: Engine, *, principal: Principal, tenancy: policy.Tenancy, request_id: str) -> RequestResult:
+    policy.require_reader(principal, tenancy)
     with engine.connect() as conn:
         record = _load(conn, request_id)
-        authz.require_party(principal, tenancy, record)
+        policy.require_party(principal, tenancy, record)
         return _result(conn, record)
 
 
-def list_requests(engine: Engine, *, principal: Principal, tenancy: authz.Tenancy, direction: Direction | None,
+def list_requests(engine: Engine, *, principal: Principal, tenancy: policy.Tenancy, direction: Direction | None,
                   state: RequestState | None, limit: int, cursor: str | None) -> list[RequestResult]:
     """Incoming: requests for this organisation's datasets; outgoing: requests it sent. Auditors see all."""
-    authz.require_reader(principal, tenancy)
+    policy.require_reader(principal, tenancy)
     org = None if tenancy.is_auditor(principal) else principal.org
     owner = org if direction in (None, "incoming") else None
     requester = org if direction in (None, "outgoing") else None
@@ -104,25 +104,25 @@ def list_requests(engine: Engine, *, principal: Principal, tenancy: authz.Tenanc
         return [_result(conn, r) for r in records]
 
 
-def request_history(engine: Engine, *, principal: Principal, tenancy: authz.Tenancy,
+def request_history(engine: Engine, *, principal: Principal, tenancy: policy.Tenancy,
                     request_id: str) -> tuple[RequestResult, list[HistoryItem]]:
-    authz.require_reader(principal, tenancy)
+    policy.require_reader(principal, tenancy)
     with engine.connect() as conn:
         record = _load(conn, request_id)
-        authz.require_party(principal, tenancy, record)
+        policy.require_party(principal, tenancy, record)
         items = [HistoryItem(e, get_ledger_write(conn, e.write_id) if e.write_id else None)
                  for e in repo.history(conn, request_id)]
         return _result(conn, record), items
 
 
-def answer_request(engine: Engine, *, principal: Principal, tenancy: authz.Tenancy, request_id: str, answer: Answer,
+def answer_request(engine: Engine, *, principal: Principal, tenancy: policy.Tenancy, request_id: str, answer: Answer,
                    now: datetime, max_days: int, reason: str | None = None, expires_at: datetime | None = None,
                    max_jobs: int = 1, compute_only: bool = False) -> RequestResult:
     """Grant (with conditions), deny or revoke: owner organisation only, through the ledger-write outbox."""
-    authz.require_writer(principal, tenancy)
+    policy.require_writer(principal, tenancy)
     with engine.begin() as conn:
         record = _load(conn, request_id)
-        authz.require_dataset_owner(principal, tenancy, record)
+        policy.require_dataset_owner(principal, tenancy, record)
         check_answer(answer=answer, state=record.state, pending=record.pending_answer, purpose=record.purpose,
                      compute_only=compute_only)
         if answer is Answer.GRANT:

@@ -13,8 +13,8 @@ from sqlalchemy import Connection
 from ledgerml.registry import domain, service
 from ledgerml.registry.adapters.catalog_store import SqlCatalog
 from ledgerml.registry.adapters.outboxes import SqlLedgerWrites
+from ledgerml.registry.schemas import DatasetCreate, DatasetPage, DatasetSummary, DatasetView, problems
 from ledgerml.registry.settings import SettingsDep
-from ledgerml.registry.views import DatasetCreate, DatasetPage, DatasetSummary, DatasetView, problems
 from ledgerml.shared.web.auth import CurrentPrincipal
 
 router = APIRouter(tags=["datasets"])

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from ledgerml.registry import SERVICE, __version__, api, api_models
+from ledgerml.registry import SERVICE, __version__, api, api_trained_models
 from ledgerml.registry.adapters.db import MIGRATIONS
 from ledgerml.registry.settings import RegistrySettings, get_settings
 from ledgerml.shared.runtime import build_ledger, open_runtime
@@ -25,8 +25,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     config = settings or get_settings()
-    app = build_app(service=SERVICE, version=__version__, lifespan=lifespan, routers=[api.router, api_models.router],
-                    auditor_orgs=config.auditor_orgs)
+    app = build_app(service=SERVICE, version=__version__, lifespan=lifespan,
+                    routers=[api.router, api_trained_models.router], auditor_orgs=config.auditor_orgs)
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     return app

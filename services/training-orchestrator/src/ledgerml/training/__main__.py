@@ -14,8 +14,8 @@ from ledgerml.shared.persistence.migrations import upgrade
 from ledgerml.shared.runtime import start_process
 from ledgerml.training.adapters.catalog import load_catalog
 from ledgerml.training.adapters.db import MIGRATIONS
-from ledgerml.training.ledgerflow import on_ledger_outcome
-from ledgerml.training.main import build_consumers, build_executor, create_app, service_identity
+from ledgerml.training.consumers import build_consumers, on_ledger_outcome
+from ledgerml.training.main import build_executor, create_app, service_identity
 from ledgerml.training.settings import get_settings
 from ledgerml.training.worker import run_worker
 

@@ -59,10 +59,6 @@ class Algorithm:
     requirements: tuple[str, ...]
     code_hash: str
 
-    def view(self) -> dict[str, Any]:
-        return {"name": self.name, "version": self.version, "description": self.description,
-                "code_hash": self.code_hash, "parameters": self.schema, "requirements": list(self.requirements)}
-
 
 def check_schema(name: str, schema: Mapping[str, Any]) -> None:
     unknown = set(schema) - SCHEMA_KEYS

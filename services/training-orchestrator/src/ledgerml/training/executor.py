@@ -24,9 +24,9 @@ from ledgerml.shared.ledger import Fn
 from ledgerml.shared.ledgerwrites import enqueue_ledger_write
 from ledgerml.training.adapters import db
 from ledgerml.training.algorithms import Catalog, hyperparameters_hash, resolve_hyperparameters
+from ledgerml.training.consumers import enqueue_fail_training
 from ledgerml.training.domain import DatasetRef, Job, JobRole, JobState, result_args, submission_id_for
 from ledgerml.training.errors import CatalogInvalid, ResultRejected
-from ledgerml.training.ledgerflow import enqueue_fail_training
 from ledgerml.training.ports import (
     AccessDecisions,
     DatasetDirectory,

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from ledgerml.shared.errors import ConfigurationInvalid
-from ledgerml.shared.events import topic_for
 from ledgerml.shared.identity import SigningIdentity, issue_token, load_identity
-from ledgerml.shared.messaging import IdempotentConsumer
-from ledgerml.shared.messaging.kafka import KafkaEventSource, ensure_topics
 from ledgerml.shared.peers import AccessControlDecisions, RegistryDirectory, Unconfigured
 from ledgerml.shared.runtime import build_ledger, open_runtime
-from ledgerml.shared.settings import ServiceSettings
 from ledgerml.shared.web.app import build_app
 from ledgerml.shared.web.client import ServiceClient
 from ledgerml.training import AUDIENCE, SERVICE, __version__, api
@@ -27,7 +23,6 @@ from ledgerml.training.adapters.ray_runner import RayJobsRunner
 from ledgerml.training.algorithms import Catalog
 from ledgerml.training.domain import DatasetRef
 from ledgerml.training.executor import ExecutorPorts
-from ledgerml.training.ledgerflow import make_ledger_event_handler
 from ledgerml.training.settings import TrainingSettings, get_settings
 from ledgerml.training.worker import start_worker
 
@@ -126,16 +121,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             closing.callback(thread.join, 15)
             closing.callback(stop.set)
         yield
-
-
-def build_consumers(settings: ServiceSettings, engine: Engine) -> Sequence[IdempotentConsumer]:
-    """Ledger events from the ledger→Kafka bridge (`<org>.ledger`); nothing arrives until it exists."""
-    topic = topic_for(settings.org, "ledger")
-    ensure_topics(settings.kafka_bootstrap, [topic])
-    source = KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id=f"{settings.org}-training-ledger",
-                              topics=[topic], client_id=f"{settings.org}-training-ledger")
-    return [IdempotentConsumer(name="training-ledger-events", engine=engine, source=source,
-                               handler=make_ledger_event_handler(org=settings.msp_id))]
 
 
 def create_app(settings: TrainingSettings | None = None) -> FastAPI:

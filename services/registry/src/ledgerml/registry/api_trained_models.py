@@ -13,13 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from ledgerml.registry import domain, service_models
+from ledgerml.registry import domain, service_trained_models
 from ledgerml.registry.adapters.catalog_store import SqlCatalog
 from ledgerml.registry.adapters.model_store import SqlModels
 from ledgerml.registry.api import transaction
+from ledgerml.registry.schemas import problems
+from ledgerml.registry.schemas_trained_models import ModelList, ModelView, VerificationView, checks_summary
 from ledgerml.registry.settings import SettingsDep
-from ledgerml.registry.views import problems
-from ledgerml.registry.views_models import ModelList, ModelView, VerificationView, checks_summary
 from ledgerml.shared.web.auth import CurrentPrincipal
 from ledgerml.shared.web.problems import problem
 
@@ -34,7 +34,7 @@ def get_model(model_id: ModelId, principal: CurrentPrincipal, settings: Settings
     """A model with its lineage: dataset versions and roots, algorithm and code hash, hyperparameter
     hash, job, transcript root and metrics."""
     with transaction(request) as conn:
-        model = service_models.get_model(models=SqlModels(conn), principal=principal,
+        model = service_trained_models.get_model(models=SqlModels(conn), principal=principal,
                                          auditor_orgs=settings.auditor_orgs, model_id=model_id)
     return ModelView.of(model)
 
@@ -51,7 +51,7 @@ def list_models(
     """Models trained on a dataset or by a job, restricted to those the caller holds or produced
     (auditors see all)."""
     with transaction(request) as conn:
-        items = service_models.list_models(models=SqlModels(conn), principal=principal,
+        items = service_trained_models.list_models(models=SqlModels(conn), principal=principal,
                                            auditor_orgs=settings.auditor_orgs, dataset_id=dataset_id,
                                            job_id=job_id, limit=limit)
     return ModelList(items=[ModelView.of(m) for m in items])
@@ -62,7 +62,7 @@ def verify_model(model_id: ModelId, principal: CurrentPrincipal, settings: Setti
                  request: Request) -> VerificationView | JSONResponse:
     """Recompute each lineage hash locally and compare every field with the ledger's record."""
     with transaction(request) as conn:
-        result = service_models.verify_model(models=SqlModels(conn), catalog=SqlCatalog(conn),
+        result = service_trained_models.verify_model(models=SqlModels(conn), catalog=SqlCatalog(conn),
                                              ledger=request.app.state.ledger, principal=principal,
                                              auditor_orgs=settings.auditor_orgs, model_id=model_id)
     view = VerificationView.of(result)

@@ -1,4 +1,5 @@
-"""How ledger facts move training jobs: chaincode events from the ledger→Kafka bridge (topic
+"""The training service's Kafka consumer (`python -m ledgerml.training consume`) and ledger-outcome hook
+(`… relay`): how ledger facts move training jobs: chaincode events from the ledger→Kafka bridge (topic
 `<org>.ledger`, one envelope per event, id = tx_id:index) and the outcomes of our own ledger writes.
 
 Both run inside the caller's database transaction (the idempotent consumer's, the relay's), touch only
@@ -8,16 +9,19 @@ the jobs table and the ledger-write outbox, and never call the network.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
-from ledgerml.shared.events import Envelope
+from ledgerml.shared.events import Envelope, topic_for
 from ledgerml.shared.events.schemas import TrainingAccepted, TrainingCompleted, TrainingFailed, TrainingRequested
 from ledgerml.shared.ledger import Fn
 from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write
+from ledgerml.shared.messaging import IdempotentConsumer
+from ledgerml.shared.messaging.kafka import KafkaEventSource, ensure_topics
+from ledgerml.shared.settings import ServiceSettings
 from ledgerml.training.adapters import db
 from ledgerml.training.domain import FINAL, RAY_MAY_RUN, DatasetRef, Job, JobRole, JobState, fail_reason
 
@@ -105,3 +109,13 @@ def on_ledger_outcome(conn: Connection, write: LedgerWrite) -> None:
 
 def enqueue_fail_training(conn: Connection, job_id: str, *, reason: str) -> LedgerWrite:
     return enqueue_ledger_write(conn, function=Fn.FAIL_TRAINING, args=[job_id, fail_reason(reason)], subject=job_id)
+
+
+def build_consumers(settings: ServiceSettings, engine: Engine) -> Sequence[IdempotentConsumer]:
+    """Ledger events from the ledger→Kafka bridge (`<org>.ledger`); nothing arrives until it exists."""
+    topic = topic_for(settings.org, "ledger")
+    ensure_topics(settings.kafka_bootstrap, [topic])
+    source = KafkaEventSource(bootstrap=settings.kafka_bootstrap, group_id=f"{settings.org}-training-ledger",
+                              topics=[topic], client_id=f"{settings.org}-training-ledger")
+    return [IdempotentConsumer(name="training-ledger-events", engine=engine, source=source,
+                               handler=make_ledger_event_handler(org=settings.msp_id))]
