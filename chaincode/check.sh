@@ -19,7 +19,14 @@ fi
 
 go vet ./...
 
-core_pkgs="$(go list ./internal/... | grep -v -e /ledgerfakes -e /coretest | paste -sd, -)"
+# Test helpers live in internal/testing/ and only _test.go files may import them.
+if go list -deps ./cmd/... | grep -q '/internal/testing/'; then
+	echo "production code imports a test helper from internal/testing/:" >&2
+	go list -deps ./cmd/... | grep '/internal/testing/' >&2
+	exit 1
+fi
+
+core_pkgs="$(go list ./internal/... | grep -v -e /ledgerfakes -e /testing/coretest | paste -sd, -)"
 # The coverpkg list is long; trim it from the per-package lines.
 go test -count=1 -coverpkg="$core_pkgs" -coverprofile="$PROFILE" ./... |
 	sed 's/ of statements in .*/ of core statements/'

@@ -5,7 +5,7 @@
 // written against it) in plain Go types, so the core compiles and is tested
 // without any ledger library. The ABCI application (internal/abciapp)
 // implements them over its persistent store (internal/ledger/kvstore);
-// memledger implements them in memory for the core's tests.
+// internal/testing/memledger implements them in memory for the core's tests.
 package ledger
 
 import "time"

@@ -5,10 +5,10 @@ import (
 	"time"
 
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/access"
-	"github.com/ledgerml/ledgerml/chaincode/internal/core/coretest"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/datasets"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/txn"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/coretest"
 )
 
 // world returns a ledger where Org1 owns dataset "cxr".

@@ -8,10 +8,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/access"
-	"github.com/ledgerml/ledgerml/chaincode/internal/core/coretest"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/txn"
 	"github.com/ledgerml/ledgerml/chaincode/internal/errs"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/coretest"
 )
 
 func TestRequestAccess(t *testing.T) {

@@ -8,11 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/anchors"
-	"github.com/ledgerml/ledgerml/chaincode/internal/core/coretest"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/txn"
 	"github.com/ledgerml/ledgerml/chaincode/internal/errs"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger/ledgerfakes"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/coretest"
 )
 
 func anchor(w *coretest.World, who ledger.Identity, size uint64, root string) error {

@@ -7,12 +7,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ledgerml/ledgerml/chaincode/internal/core/coretest"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/credits"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/txn"
 	"github.com/ledgerml/ledgerml/chaincode/internal/errs"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger/ledgerfakes"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/coretest"
 )
 
 func mint(w *coretest.World, who ledger.Identity, to string, amount uint64) error {

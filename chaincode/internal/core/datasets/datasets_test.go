@@ -8,12 +8,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ledgerml/ledgerml/chaincode/internal/contract"
-	"github.com/ledgerml/ledgerml/chaincode/internal/core/coretest"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/datasets"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/txn"
 	"github.com/ledgerml/ledgerml/chaincode/internal/errs"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger/ledgerfakes"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/coretest"
 )
 
 func validDataset(id string) datasets.RegisterInput {

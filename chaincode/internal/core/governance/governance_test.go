@@ -8,14 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ledgerml/ledgerml/chaincode/internal/contract"
-	"github.com/ledgerml/ledgerml/chaincode/internal/core/coretest"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/credits"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/governance"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/txn"
 	"github.com/ledgerml/ledgerml/chaincode/internal/errs"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger/ledgerfakes"
-	"github.com/ledgerml/ledgerml/chaincode/internal/ledger/memledger"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/coretest"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/memledger"
 )
 
 // run executes fn as one transaction on l and commits it when it succeeds.

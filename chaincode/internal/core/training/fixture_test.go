@@ -5,12 +5,12 @@ import (
 	"time"
 
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/access"
-	"github.com/ledgerml/ledgerml/chaincode/internal/core/coretest"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/credits"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/datasets"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/training"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/txn"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/coretest"
 )
 
 var (

@@ -9,12 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/access"
-	"github.com/ledgerml/ledgerml/chaincode/internal/core/coretest"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/credits"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/training"
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/txn"
 	"github.com/ledgerml/ledgerml/chaincode/internal/errs"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger/ledgerfakes"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/coretest"
 )
 
 func TestSuccessfulJobPaysOwnerAndRecordsLineage(t *testing.T) {

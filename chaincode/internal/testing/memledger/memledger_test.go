@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ledgerml/ledgerml/chaincode/internal/ledger/memledger"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/memledger"
 )
 
 func TestWritesVisibleOnlyAfterCommit(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/ledgerml/ledgerml/chaincode/internal/core/txn"
 	"github.com/ledgerml/ledgerml/chaincode/internal/ledger"
-	"github.com/ledgerml/ledgerml/chaincode/internal/ledger/memledger"
+	"github.com/ledgerml/ledgerml/chaincode/internal/testing/memledger"
 )
 
 // The consortium of the seed scenario: Org1 owns data, Org2 consumes it,
