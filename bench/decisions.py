@@ -32,11 +32,12 @@ from sqlalchemy import Engine
 
 from bench.common import median, percentile, write_result
 from ledgerml.access_control.adapters.db import MIGRATIONS, reader_for
-from ledgerml.access_control.decisions import decide_from_projection
+from ledgerml.access_control.adapters.projection import SqlProjection
 from ledgerml.access_control.domain import Purpose
 from ledgerml.access_control.ledger_events import fact_from_envelope
 from ledgerml.access_control.policy import Tenancy
 from ledgerml.access_control.projector import apply_fact
+from ledgerml.access_control.service_decisions import decide_from_projection
 from ledgerml.shared.errors import LedgerRecordNotFound
 from ledgerml.shared.events import EventData, topic_for
 from ledgerml.shared.events import schemas as ev
@@ -181,9 +182,10 @@ def main() -> None:
                 return answer
 
             def in_process(organisation: str, dataset: str, purpose: Purpose) -> Any:
-                return decide_from_projection(reader, principal=principal, tenancy=tenancy, organisation=organisation,
-                                              dataset_id=dataset, purpose=purpose, now=datetime.now(UTC),
-                                              max_staleness_s=1.0)
+                with reader.connect() as conn:
+                    return decide_from_projection(projection=SqlProjection(conn), principal=principal,
+                                                  tenancy=tenancy, organisation=organisation, dataset_id=dataset,
+                                                  purpose=purpose, now=datetime.now(UTC), max_staleness_s=1.0)
 
             wait_until(lambda: over_http("Org2MSP", "ds-0", Purpose.TRAIN)["reason"] != "PROJECTION_STALE", 60,
                        "the consumer did not stamp the projection fresh")

@@ -32,8 +32,6 @@ PHASE_2 = "storage and audit take the one service-layer shape after the performa
 KNOWN_BREACHES: dict[tuple[str, str], str] = {
     ("storage", "service"): PHASE_2,
     ("audit", "service"): PHASE_2,
-    ("access_control", "service"): "service.py and decisions run SQL through adapters/ on an Engine; "
-                                   "their ports.py is next (issue 19)",
     ("training", "service"): "service.py runs SQL through adapters/db on an Engine; its ports are next (issue 19)",
 }
 

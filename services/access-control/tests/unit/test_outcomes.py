@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
 from ledgerml.access_control import service
 from ledgerml.access_control.adapters import requests as repo
+from ledgerml.access_control.adapters.outboxes import SqlLedgerWrites
+from ledgerml.access_control.adapters.projection import SqlProjection
 from ledgerml.access_control.consumers import ProjectionConsumer
-from ledgerml.access_control.domain import Answer, Purpose, RequestState
+from ledgerml.access_control.domain import Answer, Purpose, RequestRecord, RequestState
 from ledgerml.access_control.outcomes import on_ledger_outcome
 from ledgerml.access_control.policy import Tenancy
 from ledgerml.shared.events.schemas import GrantDenied
@@ -24,12 +27,23 @@ ORG2 = Principal("Org2MSP", Role.CLIENT, "CN=User1@org2.ledgerml.test")
 ORG1 = Principal("Org1MSP", Role.ADMIN, "CN=Admin@org1.ledgerml.test")
 
 
+def create_request(engine: Engine, **kwargs: Any) -> service.RequestResult:
+    with engine.begin() as conn:
+        return service.create_request(requests=repo.SqlRequests(conn), projection=SqlProjection(conn),
+                                      writes=SqlLedgerWrites(conn), **kwargs)
+
+
+def answer_request(engine: Engine, **kwargs: Any) -> service.RequestResult:
+    with engine.begin() as conn:
+        return service.answer_request(requests=repo.SqlRequests(conn), writes=SqlLedgerWrites(conn), **kwargs)
+
+
 def relay(engine: Engine, ledger: object) -> int:
     return LedgerWriteRelay(engine=engine, ledger=ledger, on_outcome=on_ledger_outcome,  # type: ignore[arg-type]
                             clock=lambda: T0 + timedelta(hours=1)).submit_pending()
 
 
-def record(engine: Engine, request_id: str) -> repo.RequestRecord:
+def record(engine: Engine, request_id: str) -> RequestRecord:
     with engine.connect() as conn:
         found = repo.get_request(conn, request_id)
     assert found is not None
@@ -37,7 +51,7 @@ def record(engine: Engine, request_id: str) -> repo.RequestRecord:
 
 
 def request(engine: Engine) -> str:
-    result = service.create_request(engine, principal=ORG2, tenancy=Tenancy("Org2MSP", frozenset()),
+    result = create_request(engine, principal=ORG2, tenancy=Tenancy("Org2MSP", frozenset()),
                                     dataset_id="cxr", owner_org="Org1MSP", purpose=Purpose.TRAIN,
                                     requested_expiry=T0 + timedelta(days=7), algorithm_code_hash=None, now=T0,
                                     max_days=30)
@@ -77,7 +91,7 @@ def owner_world(engine: Engine) -> str:
 
 def test_committed_grant_settles_the_answer(engine: Engine) -> None:
     rid = owner_world(engine)
-    service.answer_request(engine, principal=ORG1, tenancy=Tenancy("Org1MSP", frozenset()), request_id=rid,
+    answer_request(engine, principal=ORG1, tenancy=Tenancy("Org1MSP", frozenset()), request_id=rid,
                            answer=Answer.GRANT, now=T0, max_days=365, expires_at=T0 + timedelta(days=3), max_jobs=4)
     assert record(engine, rid).pending_answer is Answer.GRANT
     ledger = FakeLedger()
@@ -90,7 +104,7 @@ def test_committed_grant_settles_the_answer(engine: Engine) -> None:
 
 def test_rejected_answer_clears_the_pending_answer_only(engine: Engine) -> None:
     rid = owner_world(engine)
-    service.answer_request(engine, principal=ORG1, tenancy=Tenancy("Org1MSP", frozenset()), request_id=rid,
+    answer_request(engine, principal=ORG1, tenancy=Tenancy("Org1MSP", frozenset()), request_id=rid,
                            answer=Answer.DENY, now=T0, max_days=365, reason="no")
     relay(engine, FakeLedger(reject=["DenyAccess"]))
     r = record(engine, rid)
@@ -99,7 +113,7 @@ def test_rejected_answer_clears_the_pending_answer_only(engine: Engine) -> None:
 
 def test_the_bridge_event_after_a_commit_changes_nothing_more(engine: Engine) -> None:
     rid = owner_world(engine)
-    service.answer_request(engine, principal=ORG1, tenancy=Tenancy("Org1MSP", frozenset()), request_id=rid,
+    answer_request(engine, principal=ORG1, tenancy=Tenancy("Org1MSP", frozenset()), request_id=rid,
                            answer=Answer.DENY, now=T0, max_days=365, reason="no")
     relay(engine, FakeLedger())
     source = QueueSource()

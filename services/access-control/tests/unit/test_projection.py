@@ -9,11 +9,11 @@ from sqlalchemy import Engine
 from ledgerml.access_control.adapters import projection as proj
 from ledgerml.access_control.adapters import requests as repo
 from ledgerml.access_control.adapters.db import reader_for
+from ledgerml.access_control.adapters.projection import SqlProjection
 from ledgerml.access_control.consumers import ProjectionConsumer
-from ledgerml.access_control.decisions import decide_from_projection
-from ledgerml.access_control.domain import Purpose, Reason, RequestState
+from ledgerml.access_control.domain import PROJECTION, Purpose, Reason, RequestState
 from ledgerml.access_control.policy import Tenancy
-from ledgerml.access_control.projector import PROJECTION
+from ledgerml.access_control.service_decisions import DecisionResult, decide_from_projection
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events import schemas as ev
 from ledgerml.shared.identity import Principal, Role
@@ -38,8 +38,10 @@ class World:
 
     def decide(self, purpose: Purpose = Purpose.TRAIN, org: str = "Org2MSP",
                dataset: str = "cxr") -> tuple[bool, Reason]:
-        d = decide_from_projection(self.engine, principal=STORAGE, tenancy=TENANCY, organisation=org,
-                                   dataset_id=dataset, purpose=purpose, now=self.clock(), max_staleness_s=1.0)
+        with self.engine.connect() as conn:
+            d = decide_from_projection(projection=SqlProjection(conn), principal=STORAGE, tenancy=TENANCY,
+                                       organisation=org, dataset_id=dataset, purpose=purpose, now=self.clock(),
+                                       max_staleness_s=1.0)
         return d.decision.allow, d.decision.reason
 
 
@@ -136,6 +138,13 @@ def test_bridge_path_never_moves_the_block_checkpoint(engine: Engine) -> None:
     assert checkpoint is not None and (checkpoint.applied, checkpoint.last_block) == (1, None)
 
 
+def decide_in(reader: Engine, w: World) -> DecisionResult:
+    with reader.connect() as conn:
+        return decide_from_projection(projection=SqlProjection(conn), principal=STORAGE, tenancy=TENANCY,
+                                      organisation="Org2MSP", dataset_id="cxr", purpose=Purpose.TRAIN, now=w.clock(),
+                                      max_staleness_s=1.0)
+
+
 def test_decisions_read_a_snapshot_without_waiting_for_writers(engine: Engine) -> None:
     w = World(engine)
     w.deliver(w.bridge.dataset(), w.bridge.requested(), w.bridge.granted())
@@ -144,12 +153,10 @@ def test_decisions_read_a_snapshot_without_waiting_for_writers(engine: Engine) -
         with engine.begin() as conn:  # a consumer transaction holding SQLite's write lock, not yet committed
             proj.update_projected(conn, "r1", state=RequestState.REVOKED)
             started = time.monotonic()
-            d = decide_from_projection(reader, principal=STORAGE, tenancy=TENANCY, organisation="Org2MSP",
-                                       dataset_id="cxr", purpose=Purpose.TRAIN, now=w.clock(), max_staleness_s=1.0)
+            d = decide_in(reader, w)
             assert time.monotonic() - started < 1.0, "the decision waited for the writer"
             assert (d.decision.allow, d.decision.reason) == (True, Reason.GRANTED)  # the committed state
-        d = decide_from_projection(reader, principal=STORAGE, tenancy=TENANCY, organisation="Org2MSP",
-                                   dataset_id="cxr", purpose=Purpose.TRAIN, now=w.clock(), max_staleness_s=1.0)
+        d = decide_in(reader, w)
         assert d.decision.reason is Reason.REVOKED
     finally:
         reader.dispose()

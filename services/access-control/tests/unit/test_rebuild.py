@@ -11,8 +11,7 @@ from sqlalchemy import Engine
 from ledgerml.access_control.adapters import projection as proj
 from ledgerml.access_control.adapters.db import MIGRATIONS
 from ledgerml.access_control.consumers import follow_ledger, rebuild_projection
-from ledgerml.access_control.domain import RequestState
-from ledgerml.access_control.projector import PROJECTION
+from ledgerml.access_control.domain import PROJECTION, RequestState
 from ledgerml.shared.errors import LedgerNotConfigured
 from ledgerml.shared.ledger import UnconfiguredLedger
 from ledgerml.shared.persistence import create_db_engine

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ledgerml.access_control.decisions import decide_on_ledger
 from ledgerml.access_control.domain import Purpose, Reason
 from ledgerml.access_control.policy import Tenancy
+from ledgerml.access_control.service_decisions import decide_on_ledger
 from ledgerml.shared.errors import LedgerError, LedgerInvalidArgument, LedgerRecordNotFound
 from ledgerml.shared.identity import Principal, Role
 
@@ -32,7 +32,7 @@ class RefusingLedger:
 
 
 def decide(ledger: RefusingLedger) -> tuple[bool, Reason, str]:
-    result = decide_on_ledger(ledger, principal=ORG1, tenancy=TENANCY,  # type: ignore[arg-type]
+    result = decide_on_ledger(ledger=ledger, principal=ORG1, tenancy=TENANCY,  # type: ignore[arg-type]
                               organisation="Org2MSP", dataset_id="nope", purpose=Purpose.TRAIN, now=NOW)
     return result.decision.allow, result.decision.reason, result.source
 

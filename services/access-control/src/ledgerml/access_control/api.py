@@ -1,8 +1,9 @@
 """HTTP routes of the access-control service: parse, call one use case, map the result.
 
 Both routers are mounted by `build_app` behind authentication and the shared caller guard.
-`decisions_router` holds `POST /decisions`, marked read-only so that auditors may call it; `decisions`
-then authorises every caller itself (this org or an auditor).
+`decisions_router` holds `POST /decisions`, marked read-only so that auditors may call it;
+`service_decisions` then authorises every caller itself (this org or an auditor). Each route binds the
+adapters to one database transaction (a connection for reads) and calls one use case.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPBearer
 from sqlalchemy import Engine
 
-from ledgerml.access_control import decisions, service
-from ledgerml.access_control.adapters.requests import encode_cursor
+from ledgerml.access_control import service, service_decisions
+from ledgerml.access_control.adapters.outboxes import SqlLedgerWrites
+from ledgerml.access_control.adapters.projection import SqlProjection
+from ledgerml.access_control.adapters.requests import SqlRequests, encode_cursor
 from ledgerml.access_control.domain import Answer
 from ledgerml.access_control.policy import Tenancy
 from ledgerml.access_control.schemas import (
@@ -85,10 +88,12 @@ TenancyDep = Annotated[Tenancy, Depends(_tenancy)]
 def create_request(body: CreateRequestBody, principal: CurrentPrincipal, engine: EngineDep, tenancy: TenancyDep,
                    settings: SettingsDep, now: Now) -> RequestView:
     """Ask a dataset's owner for access; the `RequestAccess` ledger write is queued (see `ledger`)."""
-    result = service.create_request(
-        engine, principal=principal, tenancy=tenancy, dataset_id=body.dataset_id, owner_org=body.owner_org,
-        purpose=body.purpose, requested_expiry=body.requested_expiry, algorithm_code_hash=body.algorithm_code_hash,
-        now=now, max_days=settings.max_expiry_days)
+    with engine.begin() as conn:
+        result = service.create_request(
+            requests=SqlRequests(conn), projection=SqlProjection(conn), writes=SqlLedgerWrites(conn),
+            principal=principal, tenancy=tenancy, dataset_id=body.dataset_id, owner_org=body.owner_org,
+            purpose=body.purpose, requested_expiry=body.requested_expiry,
+            algorithm_code_hash=body.algorithm_code_hash, now=now, max_days=settings.max_expiry_days)
     return request_view(result)
 
 
@@ -96,8 +101,10 @@ def create_request(body: CreateRequestBody, principal: CurrentPrincipal, engine:
 def list_requests(query: Annotated[ListQuery, Query()], principal: CurrentPrincipal, engine: EngineDep,
                   tenancy: TenancyDep) -> RequestPage:
     """Incoming (for this organisation's datasets) and/or outgoing (sent by it) requests, oldest first."""
-    results = service.list_requests(engine, principal=principal, tenancy=tenancy, direction=query.direction,
-                                    state=query.state, limit=query.limit, cursor=query.cursor)
+    with engine.connect() as conn:
+        results = service.list_requests(requests=SqlRequests(conn), writes=SqlLedgerWrites(conn),
+                                        principal=principal, tenancy=tenancy, direction=query.direction,
+                                        state=query.state, limit=query.limit, cursor=query.cursor)
     next_cursor = encode_cursor(results[-1].record) if len(results) == query.limit else None
     return RequestPage(items=[request_view(r) for r in results], next_cursor=next_cursor)
 
@@ -105,14 +112,19 @@ def list_requests(query: Annotated[ListQuery, Query()], principal: CurrentPrinci
 @router.get("/requests/{request_id}", response_model=RequestView, responses=READ_ERRORS)
 def get_request(request_id: LedgerId, principal: CurrentPrincipal, engine: EngineDep,
                 tenancy: TenancyDep) -> RequestView:
-    return request_view(service.get_request(engine, principal=principal, tenancy=tenancy, request_id=request_id))
+    with engine.connect() as conn:
+        result = service.get_request(requests=SqlRequests(conn), writes=SqlLedgerWrites(conn), principal=principal,
+                                     tenancy=tenancy, request_id=request_id)
+    return request_view(result)
 
 
 @router.get("/requests/{request_id}/history", response_model=HistoryView, responses=READ_ERRORS)
 def get_history(request_id: LedgerId, principal: CurrentPrincipal, engine: EngineDep,
                 tenancy: TenancyDep) -> HistoryView:
     """Every state transition of the request, each with its ledger status."""
-    result, items = service.request_history(engine, principal=principal, tenancy=tenancy, request_id=request_id)
+    with engine.connect() as conn:
+        result, items = service.request_history(requests=SqlRequests(conn), writes=SqlLedgerWrites(conn),
+                                                principal=principal, tenancy=tenancy, request_id=request_id)
     return history_view(result, items)
 
 
@@ -120,10 +132,11 @@ def get_history(request_id: LedgerId, principal: CurrentPrincipal, engine: Engin
 def grant(request_id: LedgerId, body: GrantBody, principal: CurrentPrincipal, engine: EngineDep,
           tenancy: TenancyDep, settings: SettingsDep, now: Now) -> RequestView:
     """Dataset owner only: grant with conditions; the `GrantAccess` ledger write is queued."""
-    result = service.answer_request(
-        engine, principal=principal, tenancy=tenancy, request_id=request_id, answer=Answer.GRANT, now=now,
-        max_days=settings.max_expiry_days, expires_at=body.expires_at, max_jobs=body.max_jobs,
-        compute_only=body.compute_only)
+    with engine.begin() as conn:
+        result = service.answer_request(
+            requests=SqlRequests(conn), writes=SqlLedgerWrites(conn), principal=principal, tenancy=tenancy,
+            request_id=request_id, answer=Answer.GRANT, now=now, max_days=settings.max_expiry_days,
+            expires_at=body.expires_at, max_jobs=body.max_jobs, compute_only=body.compute_only)
     return request_view(result)
 
 
@@ -131,9 +144,10 @@ def grant(request_id: LedgerId, body: GrantBody, principal: CurrentPrincipal, en
 def deny(request_id: LedgerId, body: ReasonBody, principal: CurrentPrincipal, engine: EngineDep,
          tenancy: TenancyDep, settings: SettingsDep, now: Now) -> RequestView:
     """Dataset owner only: deny with a reason shown to the requester."""
-    result = service.answer_request(engine, principal=principal, tenancy=tenancy, request_id=request_id,
-                                    answer=Answer.DENY, now=now, max_days=settings.max_expiry_days,
-                                    reason=body.reason)
+    with engine.begin() as conn:
+        result = service.answer_request(requests=SqlRequests(conn), writes=SqlLedgerWrites(conn), principal=principal,
+                                        tenancy=tenancy, request_id=request_id, answer=Answer.DENY, now=now,
+                                        max_days=settings.max_expiry_days, reason=body.reason)
     return request_view(result)
 
 
@@ -141,9 +155,10 @@ def deny(request_id: LedgerId, body: ReasonBody, principal: CurrentPrincipal, en
 def revoke(grant_id: LedgerId, body: ReasonBody, principal: CurrentPrincipal, engine: EngineDep,
            tenancy: TenancyDep, settings: SettingsDep, now: Now) -> RequestView:
     """Dataset owner only: end a grant (grant id = its request id, as on the chaincode)."""
-    result = service.answer_request(engine, principal=principal, tenancy=tenancy, request_id=grant_id,
-                                    answer=Answer.REVOKE, now=now, max_days=settings.max_expiry_days,
-                                    reason=body.reason)
+    with engine.begin() as conn:
+        result = service.answer_request(requests=SqlRequests(conn), writes=SqlLedgerWrites(conn), principal=principal,
+                                        tenancy=tenancy, request_id=grant_id, answer=Answer.REVOKE, now=now,
+                                        max_days=settings.max_expiry_days, reason=body.reason)
     return request_view(result)
 
 
@@ -152,21 +167,18 @@ def revoke(grant_id: LedgerId, body: ReasonBody, principal: CurrentPrincipal, en
 def decide(body: DecisionBody, request: Request, principal: CurrentPrincipal, reader: ReaderDep,
            tenancy: TenancyDep, settings: SettingsDep, now: Now) -> DecisionView:
     """May `organisation` use `dataset_id` for `purpose` now? Deny by default; `strong` asks the ledger."""
-    if body.consistency == "strong":
-        result = decisions.decide_on_ledger(_ledger(request), principal=principal, tenancy=tenancy,
-                                            organisation=body.organisation, dataset_id=body.dataset_id,
-                                            purpose=body.purpose, now=now)
-    else:
-        result = decisions.decide_from_projection(
-            reader, principal=principal, tenancy=tenancy, organisation=body.organisation,
-            dataset_id=body.dataset_id, purpose=body.purpose, now=now,
-            max_staleness_s=settings.projection_max_staleness_s)
+    with reader.connect() as conn:
+        result = service_decisions.decide_access(
+            projection=SqlProjection(conn), ledger=_ledger(request), consistency=body.consistency,
+            principal=principal, tenancy=tenancy, organisation=body.organisation, dataset_id=body.dataset_id,
+            purpose=body.purpose, now=now, max_staleness_s=settings.projection_max_staleness_s)
     return decision_view(result)
 
 
 @router.get("/projection", response_model=ProjectionStatus, responses=problem_responses(401, 403))
 def projection(principal: CurrentPrincipal, engine: EngineDep, tenancy: TenancyDep) -> ProjectionStatus:
     """The decision projection's checkpoint: last applied ledger event and last poll of the ledger topic."""
-    c = decisions.projection_status(engine, principal=principal, tenancy=tenancy)
+    with engine.connect() as conn:
+        c = service_decisions.projection_status(projection=SqlProjection(conn), principal=principal, tenancy=tenancy)
     return ProjectionStatus(last_event_id=c.last_event_id, last_tx_id=c.last_tx_id, last_block=c.last_block,
                             applied=c.applied, polled_at=c.polled_at)

@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine
 
 from ledgerml.access_control.adapters import projection as proj
+from ledgerml.access_control.domain import PROJECTION
 from ledgerml.access_control.ledger_events import fact_from_chaincode, fact_from_envelope
-from ledgerml.access_control.projector import PROJECTION, apply_fact
+from ledgerml.access_control.projector import apply_fact
 from ledgerml.shared.errors import EventRejected
 from ledgerml.shared.events import Envelope, topic_for
 from ledgerml.shared.ledger import ChaincodeEvent, Ledger

@@ -16,6 +16,8 @@ from enum import StrEnum
 
 from ledgerml.access_control.errors import AnswerInFlight, ComputeOnlyDownload, InvalidExpiry, InvalidTransition
 
+PROJECTION = "access-control-projection"  # the projection consumer's name: its checkpoint and freshness stamp
+
 
 class Purpose(StrEnum):
     TRAIN = "train"
@@ -171,3 +173,49 @@ def decide(*, org: str, purpose: Purpose, owner_org: str | None, requests: Seque
             latest = r.updated_at
             reported = Decision(False, reason, r.request_id, grant_id, r.expires_at, r.compute_only)
     return reported
+
+
+# Records this organisation keeps: its requests (both directions), their history, the projection's checkpoint.
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    request_id: str
+    dataset_id: str
+    owner_org: str | None
+    requester_org: str
+    purpose: Purpose
+    requested_expiry: datetime | None
+    algorithm_code_hash: str | None
+    state: RequestState
+    pending_answer: Answer | None
+    expires_at: datetime | None
+    max_jobs: int | None
+    compute_only: bool | None
+    reason: str | None
+    last_write_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    event: str
+    state: RequestState
+    actor: str
+    write_id: str | None
+    tx_id: str | None
+    block_number: int | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    name: str
+    last_event_id: str | None
+    last_tx_id: str | None
+    last_block: int | None
+    last_index: int | None
+    applied: int
+    polled_at: datetime | None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from ledgerml.access_control.adapters.requests import RequestRecord
+from ledgerml.access_control.domain import RequestRecord
 from ledgerml.access_control.errors import ForeignOrganisation, NotDatasetOwner, NotRequestParty
 from ledgerml.shared.errors import ReadOnlyRole, RoleNotAllowed
 from ledgerml.shared.identity import Principal, Role

@@ -12,10 +12,9 @@ from sqlalchemy import Connection, update
 from ledgerml.access_control.adapters import projection as proj
 from ledgerml.access_control.adapters import requests as repo
 from ledgerml.access_control.adapters.db import requests_table
-from ledgerml.access_control.domain import Answer, RequestState, merged_state
+from ledgerml.access_control.domain import PROJECTION, Answer, RequestRecord, RequestState, merged_state
 from ledgerml.access_control.facts import Answered, DatasetKnown, Fact, JobCharged, JobReleased, RequestSeen
 
-PROJECTION = "access-control-projection"
 LEDGER_ACTOR = "ledger"
 _SETTLES = {RequestState.GRANTED: Answer.GRANT, RequestState.DENIED: Answer.DENY, RequestState.REVOKED: Answer.REVOKE}
 
@@ -50,7 +49,7 @@ def _dataset_known(conn: Connection, fact: DatasetKnown, my_org: str) -> None:
         if p.purpose is None or repo.get_request(conn, p.request_id) is not None:
             continue
         granted = p.state is RequestState.GRANTED
-        repo.insert_request(conn, repo.RequestRecord(
+        repo.insert_request(conn, RequestRecord(
             p.request_id, fact.dataset_id, my_org, row.requester_org, p.purpose, None, None, p.state, None,
             p.expires_at, p.max_jobs if granted else None, p.compute_only if granted else None, None, None,
             p.updated_at, p.updated_at))
@@ -70,7 +69,7 @@ def _request_seen(conn: Connection, fact: RequestSeen, my_org: str) -> None:
     if record is None:
         if fact.purpose is None or my_org not in (owner, fact.requester_org):
             return  # not ours to list (or unreadable): the projection alone keeps it
-        repo.insert_request(conn, repo.RequestRecord(
+        repo.insert_request(conn, RequestRecord(
             fact.request_id, fact.dataset_id, owner, fact.requester_org, fact.purpose, fact.requested_expiry,
             fact.algorithm_code_hash, state, None, None, None, None, None, None, fact.ref.at, fact.ref.at))
     elif record.owner_org is None and owner is not None:

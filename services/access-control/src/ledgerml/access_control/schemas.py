@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ledgerml.access_control.decisions import DecisionResult
 from ledgerml.access_control.domain import Answer, Purpose, Reason, RequestState
 from ledgerml.access_control.service import HistoryItem, RequestResult
+from ledgerml.access_control.service_decisions import DecisionResult
 from ledgerml.shared.ledgerwrites import LedgerWrite
 
 LedgerId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$",

@@ -11,12 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Engine
-
 from ledgerml.access_control import policy
-from ledgerml.access_control.adapters import projection as proj
-from ledgerml.access_control.domain import Decision, Purpose, Reason, decide
-from ledgerml.access_control.projector import PROJECTION
+from ledgerml.access_control.domain import PROJECTION, Checkpoint, Decision, Purpose, Reason, decide
+from ledgerml.access_control.ports import ProjectionReader
 from ledgerml.shared.errors import LedgerError, LedgerRecordNotFound
 from ledgerml.shared.identity import Principal
 from ledgerml.shared.ledger import Ledger
@@ -33,21 +30,20 @@ class DecisionResult:
     projection_age_s: float | None = None
 
 
-def decide_from_projection(engine: Engine, *, principal: Principal, tenancy: policy.Tenancy, organisation: str,
-                           dataset_id: str, purpose: Purpose, now: datetime, max_staleness_s: float,
-                           consumer: str = PROJECTION) -> DecisionResult:
+def decide_from_projection(*, projection: ProjectionReader, principal: Principal, tenancy: policy.Tenancy,
+                           organisation: str, dataset_id: str, purpose: Purpose, now: datetime,
+                           max_staleness_s: float, consumer: str = PROJECTION) -> DecisionResult:
     policy.require_reader(principal, tenancy)
-    with engine.connect() as conn:
-        owner = proj.dataset_owner(conn, dataset_id)
-        requests = proj.requests_for(conn, dataset_id, organisation) if owner is not None else []
-        polled = proj.last_polled(conn, consumer)
+    owner = projection.dataset_owner(dataset_id)
+    requests = projection.requests_for(dataset_id, organisation) if owner is not None else []
+    polled = projection.last_polled(consumer)
     age = (now - polled).total_seconds() if polled is not None else None
     fresh = age is not None and timedelta(seconds=age) <= timedelta(seconds=max_staleness_s)
     decision = decide(org=organisation, purpose=purpose, owner_org=owner, requests=requests, now=now, fresh=fresh)
     return DecisionResult(decision, "projection", now, age)
 
 
-def decide_on_ledger(ledger: Ledger, *, principal: Principal, tenancy: policy.Tenancy, organisation: str,
+def decide_on_ledger(*, ledger: Ledger, principal: Principal, tenancy: policy.Tenancy, organisation: str,
                      dataset_id: str, purpose: Purpose, now: datetime) -> DecisionResult:
     """`CheckAccess` evaluated on this organisation's validator (fails closed: 503 when it cannot answer).
     A dataset the ledger does not know is denied, as the projection denies it, not a 404."""
@@ -67,8 +63,19 @@ def decide_on_ledger(ledger: Ledger, *, principal: Principal, tenancy: policy.Te
     return DecisionResult(decision, "ledger", now)
 
 
-def projection_status(engine: Engine, *, principal: Principal, tenancy: policy.Tenancy,
-                      consumer: str = PROJECTION) -> proj.Checkpoint:
+def decide_access(*, projection: ProjectionReader, ledger: Ledger, consistency: Literal["projection", "strong"],
+                  principal: Principal, tenancy: policy.Tenancy, organisation: str, dataset_id: str,
+                  purpose: Purpose, now: datetime, max_staleness_s: float) -> DecisionResult:
+    """`POST /decisions`: the projection's answer, or the ledger's (`strong`)."""
+    if consistency == "strong":
+        return decide_on_ledger(ledger=ledger, principal=principal, tenancy=tenancy, organisation=organisation,
+                                dataset_id=dataset_id, purpose=purpose, now=now)
+    return decide_from_projection(projection=projection, principal=principal, tenancy=tenancy,
+                                  organisation=organisation, dataset_id=dataset_id, purpose=purpose, now=now,
+                                  max_staleness_s=max_staleness_s)
+
+
+def projection_status(*, projection: ProjectionReader, principal: Principal, tenancy: policy.Tenancy,
+                      consumer: str = PROJECTION) -> Checkpoint:
     policy.require_reader(principal, tenancy)
-    with engine.connect() as conn:
-        return proj.get_checkpoint(conn, consumer) or proj.Checkpoint(consumer, None, None, None, None, 0, None)
+    return projection.checkpoint(consumer) or Checkpoint(consumer, None, None, None, None, 0, None)

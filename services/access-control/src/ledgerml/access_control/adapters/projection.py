@@ -15,20 +15,9 @@ from ledgerml.access_control.adapters.db import proj_datasets_table as ds
 from ledgerml.access_control.adapters.db import proj_jobs_table as jobs
 from ledgerml.access_control.adapters.db import proj_requests_table as pr
 from ledgerml.access_control.adapters.requests import utc
-from ledgerml.access_control.domain import ProjectedRequest, Purpose, RequestState
+from ledgerml.access_control.domain import Checkpoint, ProjectedRequest, Purpose, RequestState
 from ledgerml.access_control.facts import LedgerRef
 from ledgerml.shared.persistence import insert_ignoring_duplicates, processed_events_table
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    name: str
-    last_event_id: str | None
-    last_tx_id: str | None
-    last_block: int | None
-    last_index: int | None
-    applied: int
-    polled_at: datetime | None
 
 
 def upsert_dataset(conn: Connection, dataset_id: str, owner_org: str, tx_id: str) -> None:
@@ -150,3 +139,22 @@ def clear_projection(conn: Connection, *, consumer: str) -> None:
     conn.execute(delete(history_table).where(history_table.c.actor == "ledger"))
     pe = processed_events_table
     conn.execute(delete(pe).where(pe.c.consumer == consumer))
+
+
+class SqlProjection:
+    """`ProjectionReader` on one database connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def dataset_owner(self, dataset_id: str) -> str | None:
+        return dataset_owner(self._conn, dataset_id)
+
+    def requests_for(self, dataset_id: str, org: str) -> list[ProjectedRequest]:
+        return requests_for(self._conn, dataset_id, org)
+
+    def last_polled(self, consumer: str) -> datetime | None:
+        return last_polled(self._conn, consumer)
+
+    def checkpoint(self, consumer: str) -> Checkpoint | None:
+        return get_checkpoint(self._conn, consumer)

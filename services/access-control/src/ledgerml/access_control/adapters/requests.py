@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import Connection, and_, or_, select, update
 
 from ledgerml.access_control.adapters.db import history_table as h
 from ledgerml.access_control.adapters.db import requests_table as t
-from ledgerml.access_control.domain import Answer, Purpose, RequestState
+from ledgerml.access_control.domain import Answer, HistoryEntry, Purpose, RequestRecord, RequestState
 from ledgerml.access_control.errors import InvalidCursor
 
 
@@ -22,38 +21,6 @@ def utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    request_id: str
-    dataset_id: str
-    owner_org: str | None
-    requester_org: str
-    purpose: Purpose
-    requested_expiry: datetime | None
-    algorithm_code_hash: str | None
-    state: RequestState
-    pending_answer: Answer | None
-    expires_at: datetime | None
-    max_jobs: int | None
-    compute_only: bool | None
-    reason: str | None
-    last_write_id: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime
-    event: str
-    state: RequestState
-    actor: str
-    write_id: str | None
-    tx_id: str | None
-    block_number: int | None
-    detail: str | None
 
 
 _TIMES = ("requested_expiry", "expires_at", "created_at", "updated_at")
@@ -131,3 +98,32 @@ def history(conn: Connection, request_id: str) -> list[HistoryEntry]:
     rows = conn.execute(select(h).where(h.c.request_id == request_id).order_by(h.c.id)).all()
     return [HistoryEntry(utc(r.at) or r.at, r.event, RequestState(r.state), r.actor, r.write_id, r.tx_id,
                          r.block_number, r.detail) for r in rows]
+
+
+class SqlRequests:
+    """`RequestStore` on one database connection (the use case's transaction)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, request_id: str) -> RequestRecord | None:
+        return get_request(self._conn, request_id)
+
+    def insert(self, record: RequestRecord) -> None:
+        insert_request(self._conn, record)
+
+    def update(self, request_id: str, **changes: Any) -> None:
+        update_request(self._conn, request_id, **changes)
+
+    def page(self, *, owner_org: str | None, requester_org: str | None, state: RequestState | None, limit: int,
+             cursor: str | None) -> list[RequestRecord]:
+        return list_requests(self._conn, owner_org=owner_org, requester_org=requester_org, state=state, limit=limit,
+                             cursor=cursor)
+
+    def add_history(self, request_id: str, *, at: datetime, event: str, state: RequestState, actor: str,
+                    write_id: str | None = None, detail: str | None = None) -> None:
+        add_history(self._conn, request_id, at=at, event=event, state=state, actor=actor, write_id=write_id,
+                    detail=detail)
+
+    def history(self, request_id: str) -> list[HistoryEntry]:
+        return history(self._conn, request_id)
