@@ -32,7 +32,6 @@ PHASE_2 = "storage and audit take the one service-layer shape after the performa
 KNOWN_BREACHES: dict[tuple[str, str], str] = {
     ("storage", "service"): PHASE_2,
     ("audit", "service"): PHASE_2,
-    ("training", "service"): "service.py runs SQL through adapters/db on an Engine; its ports are next (issue 19)",
 }
 
 

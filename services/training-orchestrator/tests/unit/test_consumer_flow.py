@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Engine
@@ -14,6 +16,8 @@ from ledgerml.shared.events.schemas import TrainingAccepted, TrainingCompleted, 
 from ledgerml.shared.identity import Principal, Role
 from ledgerml.shared.ledgerwrites import ledger_writes_for
 from ledgerml.training import service
+from ledgerml.training.adapters.db import SqlJobs
+from ledgerml.training.adapters.outboxes import SqlLedgerWrites
 from ledgerml.training.algorithms import Catalog
 from ledgerml.training.domain import DatasetRef, JobState
 from ledgerml.training.errors import (
@@ -33,13 +37,22 @@ from .fakes import CONSUMER, OWNER, FakeLedger, FakePartners, FakeStore
 
 USER = Principal(org=CONSUMER, role=Role.CLIENT, subject="CN=User1@org2.ledgerml.test")
 DATASETS = [DatasetRef("bc-train", "v1", OWNER)]
+T = TypeVar("T")
+
+
+def bound(use_case: Callable[..., T], engine: Engine, **kwargs: Any) -> T:
+    """Call a use case as a route does: its adapters bound to one database transaction."""
+    wanted = inspect.signature(use_case).parameters
+    with engine.begin() as conn:
+        ports = {"jobs": SqlJobs(conn), "writes": SqlLedgerWrites(conn)}
+        return use_case(**{k: v for k, v in ports.items() if k in wanted}, **kwargs)
 
 
 def submit(engine: Engine, catalog: Catalog, **overrides: Any) -> service.JobDetails:
-    args: dict[str, Any] = {"engine": engine, "catalog": catalog, "principal": USER, "org": CONSUMER,
+    args: dict[str, Any] = {"catalog": catalog, "principal": USER, "org": CONSUMER,
                             "job_id": "job-1", "datasets": DATASETS, "algorithm": "tabular_classifier",
                             "algorithm_code_hash": None, "hyperparameters": {"epochs": 5}, "deposit": 10}
-    return service.submit_job(**(args | overrides))
+    return bound(service.submit_job, engine, **(args | overrides))
 
 
 def count_writes(engine: Engine, job_id: str = "job-1") -> int:
@@ -89,20 +102,20 @@ def test_job_ids_are_unique_and_requests_come_from_our_own_org(engine: Engine, c
 
 def test_cancel_before_acceptance_queues_cancel_training(engine: Engine, catalog: Catalog, settle: Settle) -> None:
     submit(engine, catalog)
-    details = service.cancel_job(engine=engine, principal=USER, org=CONSUMER, job_id="job-1")
+    details = bound(service.cancel_job, engine, principal=USER, org=CONSUMER, job_id="job-1")
     assert details.job.state is JobState.CANCELLING
     assert [w.function for w in details.writes] == ["RequestTraining", "CancelTraining"]
     with pytest.raises(JobNotCancellable):
-        service.cancel_job(engine=engine, principal=USER, org=CONSUMER, job_id="job-1")
+        bound(service.cancel_job, engine, principal=USER, org=CONSUMER, job_id="job-1")
     settle()
-    assert service.get_job(engine=engine, principal=USER, job_id="job-1", auditor_orgs=()).job.state \
+    assert bound(service.get_job, engine, principal=USER, job_id="job-1", auditor_orgs=()).job.state \
         is JobState.CANCELLED
 
 
 def test_refused_request_is_shown_as_rejected(engine: Engine, catalog: Catalog, settle: Settle) -> None:
     submit(engine, catalog)
     settle(RequestTraining="LML-CC-0007 no live grant")
-    job = service.get_job(engine=engine, principal=USER, job_id="job-1", auditor_orgs=()).job
+    job = bound(service.get_job, engine, principal=USER, job_id="job-1", auditor_orgs=()).job
     assert job.state is JobState.REJECTED and "no live grant" in (job.failure_reason or "")
 
 
@@ -114,10 +127,10 @@ def test_ledger_events_drive_the_consumer_job(engine: Engine, catalog: Catalog, 
                               ledger_tx_id="tx-req"), org=CONSUMER)
     deliver(TrainingAccepted(job_id="job-1", executor_org=OWNER, ledger_tx_id="tx-acc"), org=CONSUMER)
     with pytest.raises(JobNotCancellable):
-        service.cancel_job(engine=engine, principal=USER, org=CONSUMER, job_id="job-1")
+        bound(service.cancel_job, engine, principal=USER, org=CONSUMER, job_id="job-1")
     deliver(TrainingCompleted(job_id="job-1", model_sha256="cd" * 32, transcript_root="ef" * 32,
                               metrics={"validation_accuracy": 0.95}, ledger_tx_id="tx-ok"), org=CONSUMER)
-    done = service.get_job(engine=engine, principal=USER, job_id="job-1", auditor_orgs=()).job
+    done = bound(service.get_job, engine, principal=USER, job_id="job-1", auditor_orgs=()).job
     assert (done.state, done.model_sha256, done.ledger_tx_id) == (JobState.SUCCEEDED, "cd" * 32, "tx-req")
     assert done.metrics == {"validation_accuracy": 0.95}
 
@@ -125,7 +138,7 @@ def test_ledger_events_drive_the_consumer_job(engine: Engine, catalog: Catalog, 
 def test_failed_event_marks_the_job_failed(engine: Engine, catalog: Catalog, deliver: Deliver) -> None:
     submit(engine, catalog)
     deliver(TrainingFailed(job_id="job-1", reason="access denied for bc-train", ledger_tx_id="tx-f"), org=CONSUMER)
-    job = service.get_job(engine=engine, principal=USER, job_id="job-1", auditor_orgs=()).job
+    job = bound(service.get_job, engine, principal=USER, job_id="job-1", auditor_orgs=()).job
     assert job.state is JobState.FAILED and job.failure_reason == "access denied for bc-train"
 
 
@@ -133,15 +146,15 @@ def test_model_download_checks_the_hash_on_record(engine: Engine, catalog: Catal
     submit(engine, catalog)
     partners, store = FakePartners(models={"job-1": b"weights"}), FakeStore()
     with pytest.raises(ModelNotReady):
-        service.job_model(engine=engine, store=store, partners=partners, principal=USER, org=CONSUMER, job_id="job-1")
+        bound(service.job_model, engine, store=store, partners=partners, principal=USER, org=CONSUMER, job_id="job-1")
     digest = hashlib.sha256(b"weights").hexdigest()
     deliver(TrainingCompleted(job_id="job-1", model_sha256=digest, transcript_root="ef" * 32, ledger_tx_id="t"),
             org=CONSUMER)
-    assert service.job_model(engine=engine, store=store, partners=partners, principal=USER, org=CONSUMER,
+    assert bound(service.job_model, engine, store=store, partners=partners, principal=USER, org=CONSUMER,
                              job_id="job-1") == (b"weights", digest)
     partners.models["job-1"] = b"swapped"
     with pytest.raises(ModelIntegrityFailed):
-        service.job_model(engine=engine, store=store, partners=partners, principal=USER, org=CONSUMER, job_id="job-1")
+        bound(service.job_model, engine, store=store, partners=partners, principal=USER, org=CONSUMER, job_id="job-1")
 
 
 def test_credits_come_from_the_ledger_and_only_for_your_own_org() -> None:

@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from ledgerml.shared.ledgerwrites import LedgerWrite
 from ledgerml.shared.peers import Decision
 from ledgerml.training.algorithms import Algorithm
+from ledgerml.training.domain import Job, JobState
 
-__all__ = ["AccessDecisions", "DatasetDirectory", "Decision", "ModelStore", "PartnerOrchestrators", "RunOutputs",
-           "RunSpec", "RunState", "RunStatus", "TrainingRunner"]
+__all__ = ["AccessDecisions", "DatasetDirectory", "Decision", "JobStore", "LedgerWrites", "ModelStore",
+           "PartnerOrchestrators", "RunOutputs", "RunSpec", "RunState", "RunStatus", "TrainingRunner"]
 
 
 class RunStatus(StrEnum):
@@ -84,6 +86,30 @@ class DatasetDirectory(Protocol):
 
 class AccessDecisions(Protocol):
     def decide(self, *, organisation: str, dataset_id: str, purpose: str) -> Decision: ...
+
+
+class JobStore(Protocol):
+    """This organisation's training jobs, bound to the use case's database transaction."""
+
+    def insert(self, job: Job) -> bool:
+        """False when a job with this id exists already (it is left untouched)."""
+        ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def transition(self, job_id: str, *, expect: Collection[JobState], to: JobState) -> bool:
+        """Move the job to `to` only if it is in one of `expect`; True when it moved."""
+        ...
+
+
+class LedgerWrites(Protocol):
+    def enqueue(self, *, function: str, args: Sequence[str], subject: str) -> LedgerWrite:
+        """Queue a ledger transaction with the current transaction's changes."""
+        ...
+
+    def about(self, subject: str) -> list[LedgerWrite]:
+        """Every ledger write queued about `subject`, oldest first."""
+        ...
 
 
 class PartnerOrchestrators(Protocol):

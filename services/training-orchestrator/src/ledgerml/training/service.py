@@ -1,7 +1,8 @@
 """Use cases of the training service that answer API calls: request, read, cancel, progress, model.
 
-Keyword-only functions taking their ports. Every write to the ledger is queued in the ledger-write
-outbox in the same transaction as the job's own state, so the answer is always the honest one
+Keyword-only functions over the Protocols of `ports`, bound by the route to one database transaction.
+Every write to the ledger is queued in the ledger-write outbox in the same transaction as the job's own
+state, so the answer is always the honest one
 (pending / committed / rejected), never a pretended commit.
 """
 
@@ -13,14 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
-
 from ledgerml.shared.errors import ConfigurationInvalid, PermissionDenied
 from ledgerml.shared.identity import Principal
 from ledgerml.shared.ledger import Fn, Ledger
 from ledgerml.shared.ledger.queries import Balance, get_balance
-from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write, ledger_writes_for
-from ledgerml.training.adapters import db
+from ledgerml.shared.ledgerwrites import LedgerWrite
 from ledgerml.training.algorithms import Catalog, hyperparameters_hash, resolve_hyperparameters
 from ledgerml.training.domain import (
     DatasetRef,
@@ -34,7 +32,7 @@ from ledgerml.training.domain import (
     sha256_hex,
 )
 from ledgerml.training.errors import JobExists, JobNotCancellable, JobNotFound, ModelIntegrityFailed, ModelNotReady
-from ledgerml.training.ports import ModelStore, PartnerOrchestrators
+from ledgerml.training.ports import JobStore, LedgerWrites, ModelStore, PartnerOrchestrators
 
 
 @dataclass(frozen=True)
@@ -43,8 +41,8 @@ class JobDetails:
     writes: list[LedgerWrite]
 
 
-def submit_job(*, engine: Engine, catalog: Catalog, principal: Principal, org: str, job_id: str | None,
-               datasets: Sequence[DatasetRef], algorithm: str, algorithm_code_hash: str | None,
+def submit_job(*, jobs: JobStore, writes: LedgerWrites, catalog: Catalog, principal: Principal, org: str,
+               job_id: str | None, datasets: Sequence[DatasetRef], algorithm: str, algorithm_code_hash: str | None,
                hyperparameters: Mapping[str, Any], deposit: int) -> JobDetails:
     """Validate everything we can before the ledger sees it, then record the job and queue RequestTraining."""
     _own_org_only(principal, org, "request training")
@@ -57,11 +55,9 @@ def submit_job(*, engine: Engine, catalog: Catalog, principal: Principal, org: s
               algorithm=spec.name, code_hash=spec.code_hash, datasets=tuple(datasets), deposit=check_deposit(deposit),
               created_at=now, updated_at=now, hyperparameters=resolved,
               hyperparameters_hash=hyperparameters_hash(resolved))
-    with engine.begin() as conn:
-        if not db.insert_job(conn, job):
-            raise JobExists(f"a training job {chosen!r} exists already; choose another job_id")
-        write = enqueue_ledger_write(conn, function=Fn.REQUEST_TRAINING, args=request_training_args(job),
-                                     subject=chosen)
+    if not jobs.insert(job):
+        raise JobExists(f"a training job {chosen!r} exists already; choose another job_id")
+    write = writes.enqueue(function=Fn.REQUEST_TRAINING, args=request_training_args(job), subject=chosen)
     return JobDetails(job, [write])
 
 
@@ -70,44 +66,47 @@ def _own_org_only(principal: Principal, org: str, action: str) -> None:
         raise PermissionDenied(f"only {org} may {action} through its own training service")
 
 
-def _load(engine: Engine, job_id: str) -> JobDetails:
-    with engine.connect() as conn:
-        job = db.get_job(conn, job_id)
-        if job is None or job.state is JobState.NOT_OURS:
-            raise JobNotFound(f"no training job {job_id!r} here")
-        return JobDetails(job, ledger_writes_for(conn, job_id))
+def _job(jobs: JobStore, job_id: str) -> Job:
+    job = jobs.get(job_id)
+    if job is None or job.state is JobState.NOT_OURS:
+        raise JobNotFound(f"no training job {job_id!r} here")
+    return job
+
+
+def _load(jobs: JobStore, writes: LedgerWrites, job_id: str) -> JobDetails:
+    return JobDetails(_job(jobs, job_id), writes.about(job_id))
 
 
 def _parties(job: Job) -> set[str]:
     return {job.requester_org} | ({job.owner_org} if job.owner_org else set())
 
 
-def get_job(*, engine: Engine, principal: Principal, job_id: str, auditor_orgs: Collection[str]) -> JobDetails:
+def get_job(*, jobs: JobStore, writes: LedgerWrites, principal: Principal, job_id: str,
+            auditor_orgs: Collection[str]) -> JobDetails:
     """Visible to the requester, the data owner (it reads the hyperparameters from here) and auditors."""
-    details = _load(engine, job_id)
+    details = _load(jobs, writes, job_id)
     if principal.org not in _parties(details.job) and principal.org not in auditor_orgs:
         raise JobNotFound(f"no training job {job_id!r} here")  # do not reveal other organisations' jobs
     return details
 
 
-def cancel_job(*, engine: Engine, principal: Principal, org: str, job_id: str) -> JobDetails:
+def cancel_job(*, jobs: JobStore, writes: LedgerWrites, principal: Principal, org: str, job_id: str) -> JobDetails:
     """The requester withdraws before the owner accepts; the ledger refunds the deposit (CancelTraining)."""
     _own_org_only(principal, org, "cancel its training jobs")
-    details = _load(engine, job_id)
-    if details.job.role is not JobRole.CONSUMER:
+    job = _job(jobs, job_id)
+    if job.role is not JobRole.CONSUMER:
         raise JobNotCancellable("only the requesting organisation can cancel a job")
-    with engine.begin() as conn:
-        if not db.transition(conn, job_id, expect={JobState.REQUESTED}, to=JobState.CANCELLING):
-            raise JobNotCancellable(f"job {job_id} is {details.job.state}; only a requested job that the owner "
-                                    "has not accepted can be cancelled")
-        enqueue_ledger_write(conn, function=Fn.CANCEL_TRAINING, args=[job_id], subject=job_id)
-    return _load(engine, job_id)
+    if not jobs.transition(job_id, expect={JobState.REQUESTED}, to=JobState.CANCELLING):
+        raise JobNotCancellable(f"job {job_id} is {job.state}; only a requested job that the owner "
+                                "has not accepted can be cancelled")
+    writes.enqueue(function=Fn.CANCEL_TRAINING, args=[job_id], subject=job_id)
+    return _load(jobs, writes, job_id)
 
 
-def job_progress(*, engine: Engine, partners: PartnerOrchestrators, principal: Principal, job_id: str,
-                 auditor_orgs: Collection[str]) -> dict[str, Any]:
+def job_progress(*, jobs: JobStore, writes: LedgerWrites, partners: PartnerOrchestrators, principal: Principal,
+                 job_id: str, auditor_orgs: Collection[str]) -> dict[str, Any]:
     """Executor jobs report what the poller recorded; consumer jobs ask the owner's service once accepted."""
-    job = get_job(engine=engine, principal=principal, job_id=job_id, auditor_orgs=auditor_orgs).job
+    job = get_job(jobs=jobs, writes=writes, principal=principal, job_id=job_id, auditor_orgs=auditor_orgs).job
     if job.role is JobRole.CONSUMER and job.owner_org and job.state in (JobState.ACCEPTED, JobState.SUCCEEDED,
                                                                        JobState.FAILED):
         remote = partners.progress(job.owner_org, job_id)
@@ -126,10 +125,10 @@ def _total_epochs(job: Job, epochs: Sequence[Mapping[str, Any]]) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
-def job_model(*, engine: Engine, store: ModelStore | None, partners: PartnerOrchestrators, principal: Principal,
+def job_model(*, jobs: JobStore, store: ModelStore | None, partners: PartnerOrchestrators, principal: Principal,
               org: str, job_id: str) -> tuple[bytes, str]:
     """The weights, only ever returned after their SHA-256 matched the model hash on record."""
-    job = _load(engine, job_id).job
+    job = _job(jobs, job_id)
     if job.role is JobRole.CONSUMER:
         _own_org_only(principal, org, "download the model of its job")
         if job.state is not JobState.SUCCEEDED or not job.model_sha256 or not job.owner_org:

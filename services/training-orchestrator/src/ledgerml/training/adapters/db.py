@@ -136,3 +136,19 @@ def record(conn: Connection, job_id: str, **changes: Any) -> None:
     """Update fields without a state change (progress, the ledger tx id)."""
     conn.execute(update(jobs_table).where(jobs_table.c.job_id == job_id)
                  .values(**_encode({**changes, "updated_at": datetime.now(UTC)})))
+
+
+class SqlJobs:
+    """`JobStore` on one database connection (the use case's transaction)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def insert(self, job: Job) -> bool:
+        return insert_job(self._conn, job)
+
+    def get(self, job_id: str) -> Job | None:
+        return get_job(self._conn, job_id)
+
+    def transition(self, job_id: str, *, expect: Collection[JobState], to: JobState) -> bool:
+        return transition(self._conn, job_id, expect=expect, to=to)
