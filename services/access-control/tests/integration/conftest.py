@@ -10,7 +10,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import pytest
-from kafka import KafkaAdminClient
 from sqlalchemy import Engine
 
 from ledgerml.access_control.consumers import build_consumers
@@ -18,6 +17,7 @@ from ledgerml.access_control.main import create_app
 from ledgerml.access_control.settings import AccessControlSettings
 from ledgerml.stack.pki import Consortium
 from ledgerml.stack.serving import serve_app
+from ledgerml.stack.testing.kafka import remove_topics
 from ledgerml.stack.testing.plugin import Callers
 
 __all__ = ["Callers", "Instance", "Launch"]
@@ -33,16 +33,6 @@ class Instance:
 @pytest.fixture(scope="module")
 def callers(consortium: Consortium) -> Callers:
     return Callers(consortium, "access-control")
-
-
-def remove_topics(bootstrap: str, prefix: str) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        mine = [t for t in admin.list_topics() if t.startswith(f"{prefix}.")]
-        if mine:
-            admin.delete_topics(mine)
-    finally:
-        admin.close()
 
 
 Launch = Callable[..., Instance]

@@ -141,25 +141,3 @@ class AnsweringLedger:
 
     def events(self, *, start_block: int) -> Iterator[ChaincodeEvent]:
         raise AssertionError("not used")
-
-
-class ScriptedLedger:
-    """Answers each `submit` with the next receipt or exception; records what was submitted."""
-
-    def __init__(self, *answers: TxReceipt | Exception) -> None:
-        self.answers = list(answers)
-        self.submitted: list[tuple[str, list[str]]] = []
-
-    def submit(self, function: str, args: Sequence[str], *,
-               idempotency_key: str | None = None) -> TxReceipt:
-        self.submitted.append((function, list(args)))
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def evaluate(self, function: str, args: Sequence[str]) -> bytes:
-        raise AssertionError("not used")
-
-    def events(self, *, start_block: int) -> Iterator[ChaincodeEvent]:
-        raise AssertionError("not used")

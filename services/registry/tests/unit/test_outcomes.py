@@ -22,8 +22,9 @@ from ledgerml.shared.ledger import TxReceipt, UnconfiguredLedger
 from ledgerml.shared.ledgerwrites import LedgerWriteRelay
 from ledgerml.shared.persistence import create_db_engine, outbox_table
 from ledgerml.shared.persistence.migrations import upgrade
+from ledgerml.stack.testing.fakes import ScriptedLedger
 
-from .fakes import AUDITORS, ORG1_USER, T0, ScriptedLedger
+from .fakes import AUDITORS, ORG1_USER, T0
 
 ROOT = "ab" * 32
 
@@ -64,7 +65,7 @@ def test_commits_show_tx_and_block_and_are_announced_in_order(engine: Engine) ->
     ledger = ScriptedLedger(TxReceipt("tx-d", 11), TxReceipt("tx-v", 12))
     relay = LedgerWriteRelay(engine=engine, ledger=ledger, on_outcome=ledger_outcome)
     assert relay.submit_pending() + relay.submit_pending() == 2
-    assert [f for f, _ in ledger.submitted] == ["RegisterDataset", "RegisterDatasetVersion"]
+    assert [f for f, _ in ledger.calls] == ["RegisterDataset", "RegisterDatasetVersion"]
     shown = dataset(engine)
     assert (shown.ledger.state, shown.ledger.tx_id, shown.ledger.block_number) == ("committed", "tx-d", 11)
     assert (shown.versions[0].ledger.tx_id, shown.versions[0].ledger.block_number) == ("tx-v", 12)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,32 +17,9 @@ from ledgerml.shared.ledgerwrites import (
     ledger_writes_for,
 )
 from ledgerml.shared.persistence import create_db_engine, messaging_metadata
+from ledgerml.stack.testing.fakes import ScriptedLedger
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-class ScriptedLedger:
-    """Answers submits from a script: a receipt, or an exception to raise."""
-
-    def __init__(self, *answers: TxReceipt | Exception) -> None:
-        self.answers = list(answers)
-        self.calls: list[tuple[str, list[str]]] = []
-        self.keys: list[str | None] = []
-
-    def submit(self, function: str, args: Sequence[str], *,
-               idempotency_key: str | None = None) -> TxReceipt:
-        self.calls.append((function, list(args)))
-        self.keys.append(idempotency_key)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def evaluate(self, function: str, args: Sequence[str]) -> bytes:
-        raise AssertionError("not used")
-
-    def events(self, *, start_block: int):  # type: ignore[no-untyped-def]
-        raise AssertionError("not used")
 
 
 def _engine(tmp_path: Path):  # type: ignore[no-untyped-def]

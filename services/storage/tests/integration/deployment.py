@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from kafka import KafkaAdminClient
 from minio import Minio
 from sqlalchemy import Engine, select
 
@@ -22,6 +21,7 @@ from ledgerml.registry.settings import RegistrySettings
 from ledgerml.shared.identity import issue_token, load_identity
 from ledgerml.stack.pki import Consortium
 from ledgerml.stack.serving import serve_app
+from ledgerml.stack.testing.kafka import remove_topics
 from ledgerml.storage.adapters.db import chunks, versions
 from ledgerml.storage.main import create_app as storage_app
 from ledgerml.storage.settings import StorageSettings
@@ -132,7 +132,7 @@ def deploy(consortium: Consortium, s3: S3Server, root: Path, database_url: str, 
                              storage, registry)
         finally:
             _remove_bucket(s3.client(), bucket)
-            _remove_topics(bootstrap, org)
+            remove_topics(bootstrap, org)
 
 
 def _remove_bucket(client: Minio, bucket: str) -> None:
@@ -141,13 +141,3 @@ def _remove_bucket(client: Minio, bucket: str) -> None:
     for obj in client.list_objects(bucket, recursive=True):
         client.remove_object(bucket, obj.object_name or "")
     client.remove_bucket(bucket)
-
-
-def _remove_topics(bootstrap: str, org: str) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        mine = [t for t in admin.list_topics() if t.startswith(f"{org}.")]
-        if mine:
-            admin.delete_topics(mine)
-    finally:
-        admin.close()

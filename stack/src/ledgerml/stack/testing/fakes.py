@@ -1,11 +1,12 @@
-"""Hand-written fakes of the shared messaging ports (no MagicMock)."""
+"""Hand-written fakes of the shared messaging and ledger ports (no MagicMock)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ledgerml.shared.errors import DependencyUnavailable
 from ledgerml.shared.events import Envelope
+from ledgerml.shared.ledger import ChaincodeEvent, TxReceipt
 from ledgerml.shared.messaging import InboundRecord, OutboundRecord
 
 
@@ -45,3 +46,27 @@ def records_of(envelopes: Sequence[Envelope | bytes], topic: str = "org1.storage
     """Envelopes as the records a consumer would poll, offsets 0.."""
     return [InboundRecord(topic=topic, partition=0, offset=i, key=None,
                           value=e if isinstance(e, bytes) else e.to_json()) for i, e in enumerate(envelopes)]
+
+
+class ScriptedLedger:
+    """A `Ledger` that answers each `submit` with the next receipt of its script, or raises the next exception;
+    records every submission (`calls`) and its idempotency key (`keys`)."""
+
+    def __init__(self, *answers: TxReceipt | Exception) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[str, list[str]]] = []
+        self.keys: list[str | None] = []
+
+    def submit(self, function: str, args: Sequence[str], *, idempotency_key: str | None = None) -> TxReceipt:
+        self.calls.append((function, list(args)))
+        self.keys.append(idempotency_key)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def evaluate(self, function: str, args: Sequence[str]) -> bytes:
+        raise AssertionError("not used")
+
+    def events(self, *, start_block: int) -> Iterator[ChaincodeEvent]:
+        raise AssertionError("not used")
