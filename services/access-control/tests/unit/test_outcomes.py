@@ -11,9 +11,8 @@ from ledgerml.access_control import service
 from ledgerml.access_control.adapters import requests as repo
 from ledgerml.access_control.adapters.outboxes import SqlLedgerWrites
 from ledgerml.access_control.adapters.projection import SqlProjection
-from ledgerml.access_control.consumers import ProjectionConsumer
+from ledgerml.access_control.consumers import ProjectionConsumer, on_ledger_outcome
 from ledgerml.access_control.domain import Answer, Purpose, RequestRecord, RequestState
-from ledgerml.access_control.outcomes import on_ledger_outcome
 from ledgerml.access_control.policy import Tenancy
 from ledgerml.shared.events.schemas import GrantDenied
 from ledgerml.shared.identity import Principal, Role

@@ -7,9 +7,8 @@ outcome on the requests; `rebuild` replays the ledger from block 0 into the proj
 import sys
 
 from ledgerml.access_control.adapters.db import MIGRATIONS
-from ledgerml.access_control.consumers import build_consumers, rebuild_projection
+from ledgerml.access_control.consumers import build_consumers, on_ledger_outcome, rebuild_projection
 from ledgerml.access_control.main import create_app
-from ledgerml.access_control.outcomes import on_ledger_outcome
 from ledgerml.access_control.settings import get_settings
 from ledgerml.shared.commands import run_command
 from ledgerml.shared.errors import LedgerMLError
