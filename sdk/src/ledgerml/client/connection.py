@@ -53,7 +53,7 @@ class Connection:
     identity: SigningIdentity
     endpoints: Mapping[str, Mapping[str, str]]
     timeout_s: float = 30.0
-    _peers: PeerClients = field(init=False, repr=False)
+    _peers: PeerClients = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._peers = PeerClients(
