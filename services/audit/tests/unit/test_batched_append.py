@@ -20,9 +20,9 @@ from ledgerml.shared.events import Envelope
 from ledgerml.shared.ledgerwrites import ledger_writes_for
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
+from ledgerml.stack.testing.fakes import ListSource, records_of
 
 from ..story import filler, story
-from .fakes import ListSource, records_of
 
 
 def _fresh_log(audit_log: AuditLog) -> AuditLog:
