@@ -24,16 +24,14 @@ import os
 import random
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
 from kafka import KafkaAdminClient
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select, text
 
 from bench.common import median, write_result
 from ledgerml.audit.adapters.db import MIGRATIONS, entries
@@ -53,6 +51,7 @@ from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
 from ledgerml.shared.persistence.tables import ledger_writes_table
 from ledgerml.stack.pki import create_consortium
+from ledgerml.stack.testing.postgres import throwaway_database
 
 GOAL = ">= 10,000 audit entries/s sustained from Kafka to anchored-with-proof, >= 100x the naive design " \
        "(one ledger transaction per entry); >= 10,000 proof verifications/s"
@@ -66,20 +65,6 @@ def _required(name: str) -> str:
     if not value:
         raise SystemExit(f"{name} is not set: run through `bash stack/with-test-stack.sh`")
     return value
-
-
-@contextmanager
-def _database(server: str) -> Iterator[str]:
-    name = f"lml_bench_audit_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _publish(bootstrap: str, org: str, n: int) -> None:
@@ -221,7 +206,7 @@ def repetition(n: int, k: int, pki: Path) -> dict[str, float | None]:
     ensure_topics(bootstrap, settings_topics)
     try:
         _publish(bootstrap, org, n)
-        with _database(server) as url:
+        with throwaway_database(server, prefix="lml_bench_audit") as url:
             settings = AuditSettings(database_url=url, kafka_bootstrap=bootstrap, org=org,
                                      identity_msp_dir=consortium.orgs["Org1MSP"].identity("audit").msp_dir,
                                      anchor_every_entries=1000, anchor_interval_s=0.2,
