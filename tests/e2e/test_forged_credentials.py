@@ -19,6 +19,7 @@ import datetime as dt
 import hmac
 import json
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,8 +37,12 @@ from ledgerml.shared.identity import SigningIdentity, issue_token, load_identity
 
 pytestmark = pytest.mark.e2e
 ORGS = ("org1", "org2", "org3")
-NOW = dt.datetime.now(dt.UTC)
 Forge = Callable[["Kit", str], str | None]  # (kit, audience) -> Authorization header value, or None for none
+
+
+def _ts() -> int:
+    """Now, read at each use: the module is imported long before its tests run in a full session."""
+    return int(time.time())
 
 
 def _b64(data: bytes) -> str:
@@ -65,13 +70,13 @@ class Kit:
     def leaf(self, issuer: tuple[x509.Name, ec.EllipticCurvePrivateKey], *, days: tuple[int, int] = (-1, 30),
              signing: bool = True) -> SigningIdentity:
         """A certificate with User1's subject and a fresh key, issued by `issuer` (name, key)."""
-        key = ec.generate_private_key(ec.SECP256R1())
+        key, now = ec.generate_private_key(ec.SECP256R1()), dt.datetime.now(dt.UTC)
         usage = x509.KeyUsage(digital_signature=signing, content_commitment=False, key_encipherment=not signing,
                               data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
                               encipher_only=False, decipher_only=False)
         cert = (x509.CertificateBuilder().subject_name(self.user.certificate.subject).issuer_name(issuer[0])
                 .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(NOW + dt.timedelta(days=days[0])).not_valid_after(NOW + dt.timedelta(days=days[1]))
+                .not_valid_before(now + dt.timedelta(days=days[0])).not_valid_after(now + dt.timedelta(days=days[1]))
                 .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                 .add_extension(usage, critical=True)
                 .sign(issuer[1], hashes.SHA256()))
@@ -83,7 +88,7 @@ class Kit:
 
     def claims(self, audience: str, **changes: Any) -> dict[str, Any]:
         claims = {"iss": "Org1MSP", "sub": self.user.certificate.subject.rfc4514_string(), "aud": audience,
-                  "iat": int(NOW.timestamp()), "exp": int(NOW.timestamp()) + 120, "jti": str(uuid.uuid4())}
+                  "iat": _ts(), "exp": _ts() + 120, "jti": str(uuid.uuid4())}
         return {**claims, **changes}
 
     def signed(self, audience: str, *, by: SigningIdentity | None = None, key: Any = None,
@@ -109,7 +114,7 @@ def _hmac_with_certificate(kit: Kit, audience: str) -> str:
 
 def _edited_after_signing(kit: Kit, audience: str) -> str:
     header, _, signature = kit.signed(audience).removeprefix("Bearer ").split(".")
-    claims = _b64(json.dumps(kit.claims(audience, iss="Org1MSP", exp=int(NOW.timestamp()) + 280)).encode())
+    claims = _b64(json.dumps(kit.claims(audience, iss="Org1MSP", exp=_ts() + 280)).encode())
     return f"Bearer {header}.{claims}.{signature}"
 
 
@@ -121,11 +126,11 @@ FORGERIES: dict[str, tuple[Forge, str]] = {
     "HMAC keyed with the certificate": (_hmac_with_certificate, "LML-2001"),
     "another service's audience": (lambda kit, aud: kit.signed("registry" if aud != "registry" else "audit"),
                                    "LML-2003"),
-    "expired": (lambda kit, aud: kit.signed(aud, iat=int(NOW.timestamp()) - 900, exp=int(NOW.timestamp()) - 600),
+    "expired": (lambda kit, aud: kit.signed(aud, iat=_ts() - 900, exp=_ts() - 600),
                 "LML-2002"),
-    "issued in the future": (lambda kit, aud: kit.signed(aud, iat=int(NOW.timestamp()) + 900,
-                                                         exp=int(NOW.timestamp()) + 1000), "LML-2001"),
-    "lifetime too long": (lambda kit, aud: kit.signed(aud, exp=int(NOW.timestamp()) + 3600), "LML-2001"),
+    "issued in the future": (lambda kit, aud: kit.signed(aud, iat=_ts() + 900,
+                                                         exp=_ts() + 1000), "LML-2001"),
+    "lifetime too long": (lambda kit, aud: kit.signed(aud, exp=_ts() + 3600), "LML-2001"),
     "claims edited after signing": (_edited_after_signing, "LML-2005"),
     "signed by another organisation's key": (lambda kit, aud: kit.signed(aud, key=kit.other.private_key),
                                              "LML-2005"),
