@@ -35,8 +35,10 @@ from sqlalchemy import Engine, func, select, text
 
 from bench.common import median, write_result
 from ledgerml.audit.adapters.db import MIGRATIONS, entries
+from ledgerml.audit.adapters.log_store import LogStore
 from ledgerml.audit.adapters.tree_heads import latest_tree_head
-from ledgerml.audit.ingest import AuditConsumer, build_audit_log
+from ledgerml.audit.adapters.unit import SqlAuditUnit
+from ledgerml.audit.consumers import AuditConsumer, build_audit_log
 from ledgerml.audit.service import inclusion
 from ledgerml.audit.settings import AuditSettings
 from ledgerml.shared.events import Envelope
@@ -152,11 +154,12 @@ def _ingest(settings: AuditSettings, n: int) -> dict[str, float | None]:
 
 def _proofs(settings: AuditSettings, n: int, k: int) -> dict[str, float]:
     engine = create_db_engine(settings.database_url_value)
-    store = build_audit_log(settings).store
+    store = LogStore(settings.effective_log_id)
     indices = random.Random(7).sample(range(n), k)  # noqa: S311 (a reproducible sample, not a secret)
     started = time.perf_counter()
     with engine.connect() as conn:
-        proofs = [inclusion(conn, store=store, seq=i, tree_size=None) for i in indices]
+        unit = SqlAuditUnit(conn, store)
+        proofs = [inclusion(unit=unit, seq=i, tree_size=None) for i in indices]
     generated = k / (time.perf_counter() - started)
     engine.dispose()
     prepared = [(leaf_hash(_leaf(p)), p["leaf_index"], p["tree_size"], [bytes.fromhex(h) for h in p["proof"]],

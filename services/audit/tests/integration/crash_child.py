@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ledgerml.audit.adapters.db import MIGRATIONS, entries
-from ledgerml.audit.ingest import AuditConsumer, build_audit_log
+from ledgerml.audit.consumers import AuditConsumer, build_audit_log
 from ledgerml.audit.settings import AuditSettings
 from ledgerml.shared.messaging.kafka import KafkaEventSource
 from ledgerml.shared.persistence import create_db_engine

@@ -13,6 +13,7 @@ from ledgerml.audit.adapters.bulk import among, write_rows
 from ledgerml.audit.adapters.db import MIGRATIONS, entries
 from ledgerml.audit.adapters.log_store import LogStore
 from ledgerml.audit.adapters.tree_heads import iter_tree_heads
+from ledgerml.audit.adapters.unit import SqlAuditUnit
 from ledgerml.audit.domain import AuditEntry
 from ledgerml.audit.service import AnchorPolicy, AuditLog, record_events
 from ledgerml.audit.signing import IdentitySigner
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.integration
 
 def _log(consortium: Consortium) -> AuditLog:
     identity = load_identity("Org1MSP", msp_dir=consortium.orgs["Org1MSP"].identity("audit").msp_dir)
-    return AuditLog(store=LogStore("org1-audit"), signer=IdentitySigner(identity),
+    return AuditLog(log_id="org1-audit", signer=IdentitySigner(identity),
                     policy=AnchorPolicy(every_entries=8, interval_s=30))
 
 
@@ -41,18 +42,18 @@ def test_batched_appends_build_the_reference_tree(database_url: str, consortium:
     envelopes = [awkward, *story(), *filler(40)]
     engine = create_db_engine(database_url)
     upgrade(engine, MIGRATIONS)
-    log = _log(consortium)
+    log, store = _log(consortium), LogStore("org1-audit")
     try:
         with engine.begin() as conn:
-            record_events(conn, envelopes[:13], log=log)
+            record_events(unit=SqlAuditUnit(conn, store), envelopes=envelopes[:13], log=log)
         with pytest.raises(RuntimeError), engine.begin() as conn:
-            record_events(conn, filler(5, dataset="lost"), log=log)
+            record_events(unit=SqlAuditUnit(conn, store), envelopes=filler(5, dataset="lost"), log=log)
             raise RuntimeError("the batch's transaction fails after the append")
         with engine.begin() as conn:
-            record_events(conn, envelopes[13:30], log=log)
-        restarted = _log(consortium)  # a new process: nothing in memory
+            record_events(unit=SqlAuditUnit(conn, store), envelopes=envelopes[13:30], log=log)
+        restarted = LogStore("org1-audit")  # a new process: nothing in memory
         with engine.begin() as conn:
-            record_events(conn, envelopes[30:], log=restarted)
+            record_events(unit=SqlAuditUnit(conn, restarted), envelopes=envelopes[30:], log=_log(consortium))
         with engine.connect() as conn:
             rows = conn.execute(select(entries.c.seq, entries.c.event_id, entries.c.entry)
                                 .order_by(entries.c.seq)).all()
@@ -62,9 +63,9 @@ def test_batched_appends_build_the_reference_tree(database_url: str, consortium:
                 size = head.head.tree_size
                 assert head.head.root_hash == merkle.root_of(hashes[:size])
                 for index in range(0, size, 3):
-                    proof = restarted.store.inclusion_proof(conn, index, size)
+                    proof = restarted.inclusion_proof(conn, index, size)
                     assert merkle.verify_inclusion(hashes[index], index, size, proof, head.head.root_hash)
-                assert restarted.store.consistency_proof(conn, 1, size) == merkle.consistency_proof(1, hashes[:size])
+                assert restarted.consistency_proof(conn, 1, size) == merkle.consistency_proof(1, hashes[:size])
     finally:
         engine.dispose()
     assert [r.event_id for r in rows] == [e.id for e in envelopes]

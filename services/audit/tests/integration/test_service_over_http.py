@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ledgerml.audit.adapters.db import MIGRATIONS
-from ledgerml.audit.ingest import AuditConsumer, build_audit_log
+from ledgerml.audit.consumers import AuditConsumer, build_audit_log
 from ledgerml.audit.main import create_app
 from ledgerml.audit.settings import AuditSettings
 from ledgerml.client import LedgerML

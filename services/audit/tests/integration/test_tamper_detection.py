@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from ledgerml.audit.adapters.db import MIGRATIONS
-from ledgerml.audit.ingest import build_audit_log
+from ledgerml.audit.adapters.log_store import LogStore
+from ledgerml.audit.adapters.unit import SqlAuditUnit
+from ledgerml.audit.consumers import build_audit_log
 from ledgerml.audit.main import create_app
 from ledgerml.audit.service import AnchorPolicy, record_event
 from ledgerml.audit.settings import AuditSettings
@@ -37,11 +39,11 @@ def settings(database_url: str, consortium: Consortium, kafka_bootstrap: str) ->
 def engine(settings: AuditSettings) -> Iterator[Engine]:
     engine = create_db_engine(settings.database_url_value)
     upgrade(engine, MIGRATIONS)
-    log = build_audit_log(settings)
+    log, store = build_audit_log(settings), LogStore(settings.effective_log_id)
     assert log.policy == AnchorPolicy(every_entries=5, interval_s=30.0)
     with engine.begin() as conn:
         for envelope in story() + filler(9):  # 20 entries, heads at 5, 10, 15, 20
-            record_event(conn, envelope, log=log)
+            record_event(unit=SqlAuditUnit(conn, store), envelope=envelope, log=log)
     yield engine
     engine.dispose()
 

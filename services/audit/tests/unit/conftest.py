@@ -46,22 +46,29 @@ def clock() -> Clock:
 @pytest.fixture
 def audit_log(consortium: Consortium, clock: Clock) -> AuditLog:
     identity = load_identity("Org1MSP", msp_dir=consortium.orgs["Org1MSP"].identity("audit").msp_dir)
-    return AuditLog(store=LogStore("org1-audit"), signer=IdentitySigner(identity),
+    return AuditLog(log_id="org1-audit", signer=IdentitySigner(identity),
                     policy=AnchorPolicy(every_entries=4, interval_s=30), clock=clock)
 
 
 @pytest.fixture
-def filled_engine(engine: Engine, audit_log: AuditLog, clock: Clock) -> Engine:
+def log_store() -> LogStore:
+    """The log's store as one process holds it (its frontier in memory between appends)."""
+    return LogStore("org1-audit")
+
+
+@pytest.fixture
+def filled_engine(engine: Engine, audit_log: AuditLog, log_store: LogStore, clock: Clock) -> Engine:
     """The story plus 10 bulk reads (21 entries), heads every 4 and one for the tail."""
+    from ledgerml.audit.adapters.unit import SqlAuditUnit, SqlAuditUnits
     from ledgerml.audit.service import anchor_if_due, record_event
 
     from ..story import filler, story
 
     with engine.begin() as conn:
         for envelope in story() + filler(10):
-            record_event(conn, envelope, log=audit_log)
+            record_event(unit=SqlAuditUnit(conn, log_store), envelope=envelope, log=audit_log)
     clock.advance(60)
-    assert anchor_if_due(engine, log=audit_log) is not None
+    assert anchor_if_due(units=SqlAuditUnits(engine, log_store), log=audit_log) is not None
     return engine
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import Engine, select
 from ledgerml.audit.adapters.bulk import write_rows
 from ledgerml.audit.adapters.db import MIGRATIONS, entries, nodes, subjects, tree_heads
 from ledgerml.audit.adapters.log_store import LogStore
-from ledgerml.audit.ingest import AuditConsumer
+from ledgerml.audit.adapters.unit import SqlAuditUnit
+from ledgerml.audit.consumers import AuditConsumer
 from ledgerml.audit.service import AuditLog, record_event, record_events
 from ledgerml.shared import merkle
 from ledgerml.shared.events import Envelope
@@ -25,10 +26,9 @@ from ledgerml.stack.testing.fakes import ListSource, records_of
 from ..story import filler, story
 
 
-def _fresh_log(audit_log: AuditLog) -> AuditLog:
-    """The same log's ports with a new `LogStore`: what a restarted process holds (nothing in memory)."""
-    return AuditLog(store=LogStore(audit_log.store.log_id), signer=audit_log.signer, policy=audit_log.policy,
-                    clock=audit_log.clock)
+def _fresh_store(audit_log: AuditLog) -> LogStore:
+    """The same log with a new `LogStore`: what a restarted process holds (nothing in memory)."""
+    return LogStore(audit_log.log_id)
 
 
 def _snapshot(engine: Engine) -> dict[str, Any]:
@@ -51,10 +51,10 @@ def one_by_one(tmp_path: Path, audit_log: AuditLog) -> Any:
     def build(envelopes: list[Envelope]) -> dict[str, Any]:
         engine = create_db_engine(f"sqlite:///{tmp_path / 'reference.db'}")
         upgrade(engine, MIGRATIONS)
-        log = _fresh_log(audit_log)
+        store = _fresh_store(audit_log)
         with engine.begin() as conn:
             for envelope in envelopes:
-                record_event(conn, envelope, log=log)
+                record_event(unit=SqlAuditUnit(conn, store), envelope=envelope, log=audit_log)
         snapshot = _snapshot(engine)
         engine.dispose()
         return snapshot
@@ -84,42 +84,44 @@ def test_a_duplicate_in_a_batch_and_a_redelivered_batch_are_stored_once(engine: 
     assert (first.applied, first.duplicates) == (9, 1)
     # At-least-once: the process died before committing the offsets, so the broker delivers it all again,
     # to a restarted consumer that holds nothing in memory.
-    again = AuditConsumer(name="audit", engine=engine, source=ListSource(records), log=_fresh_log(audit_log))
+    again = AuditConsumer(name="audit", engine=engine, source=ListSource(records), log=audit_log,
+                           store=_fresh_store(audit_log))
     second = again.process_batch()
     assert (second.applied, second.duplicates) == (0, 10)
     assert _snapshot(engine) == one_by_one(envelopes)
 
 
 @pytest.mark.parametrize("split", [1, 4, 7, 13])
-def test_a_restart_rebuilds_the_frontier_from_the_database(engine: Engine, audit_log: AuditLog, one_by_one: Any,
-                                                           split: int) -> None:
+def test_a_restart_rebuilds_the_frontier_from_the_database(engine: Engine, audit_log: AuditLog, log_store: LogStore,
+                                                           one_by_one: Any, split: int) -> None:
     envelopes = story() + filler(9)
     with engine.begin() as conn:
-        record_events(conn, envelopes[:split], log=audit_log)
-    restarted = _fresh_log(audit_log)
+        record_events(unit=SqlAuditUnit(conn, log_store), envelopes=envelopes[:split], log=audit_log)
+    restarted = _fresh_store(audit_log)
     with engine.begin() as conn:
-        record_events(conn, envelopes[split:], log=restarted)
+        record_events(unit=SqlAuditUnit(conn, restarted), envelopes=envelopes[split:], log=audit_log)
     snapshot = _snapshot(engine)
     assert snapshot == one_by_one(envelopes)
     with engine.connect() as conn:
-        root = restarted.store.state(conn).frontier.root()
+        root = restarted.state(conn).frontier.root()
     assert root == merkle.root_of([merkle.leaf_hash(bytes(r.entry)) for r in snapshot["entries"]])
 
 
-def test_a_rolled_back_batch_or_another_appender_is_not_trusted_from_memory(engine: Engine, audit_log: AuditLog,
-                                                                           one_by_one: Any) -> None:
+def test_a_rolled_back_batch_or_another_appender_is_not_trusted_from_memory(
+        engine: Engine, audit_log: AuditLog, log_store: LogStore, one_by_one: Any) -> None:
     envelopes = filler(12)
     with engine.begin() as conn:
-        record_events(conn, envelopes[:3], log=audit_log)
+        record_events(unit=SqlAuditUnit(conn, log_store), envelopes=envelopes[:3], log=audit_log)
     with pytest.raises(RuntimeError), engine.begin() as conn:  # appended, then the transaction fails
-        record_events(conn, [*filler(2, dataset="lost")], log=audit_log)
+        record_events(unit=SqlAuditUnit(conn, log_store), envelopes=[*filler(2, dataset="lost")], log=audit_log)
         raise RuntimeError("crash before commit")
     with engine.begin() as conn:
-        record_events(conn, envelopes[3:6], log=audit_log)
+        record_events(unit=SqlAuditUnit(conn, log_store), envelopes=envelopes[3:6], log=audit_log)
     with engine.begin() as conn:  # another appender of the same log (a second process)
-        record_events(conn, envelopes[6:9], log=_fresh_log(audit_log))
+        other = SqlAuditUnit(conn, _fresh_store(audit_log))
+        record_events(unit=other, envelopes=envelopes[6:9], log=audit_log)
     with engine.begin() as conn:
-        record_events(conn, envelopes[9:], log=audit_log)
+        record_events(unit=SqlAuditUnit(conn, log_store), envelopes=envelopes[9:], log=audit_log)
     assert _snapshot(engine) == one_by_one(envelopes)
 
 

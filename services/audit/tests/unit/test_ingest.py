@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine, func, select
 
-from ledgerml.audit import ingest
+from ledgerml.audit import consumers
 from ledgerml.audit.adapters.db import entries
 from ledgerml.audit.adapters.tree_heads import latest_tree_head
-from ledgerml.audit.ingest import AuditConsumer
+from ledgerml.audit.consumers import AuditConsumer
+from ledgerml.audit.ports import AuditUnit
 from ledgerml.audit.service import AuditLog, record_events
 from ledgerml.audit.settings import AuditSettings
 from ledgerml.shared.events import Envelope
@@ -39,25 +40,25 @@ def test_duplicates_are_dropped_by_event_id(engine: Engine, audit_log: AuditLog)
 
 def test_failed_batch_is_replayed_per_record_and_redelivered(engine: Engine, audit_log: AuditLog,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    envelopes = filler(3)
-    source = ListSource(records_of(envelopes))
+    batch = filler(3)
+    source = ListSource(records_of(batch))
     consumer = AuditConsumer(name="audit", engine=engine, source=source, log=audit_log)
     failures = {"left": 2}  # the batch, then the record itself when replayed alone
 
-    def flaky(conn: Connection, batch: Sequence[Envelope], *, log: AuditLog) -> list[Any]:
-        appended = record_events(conn, batch, log=log)
-        if failures["left"] and envelopes[1] in batch:
+    def flaky(*, unit: AuditUnit, envelopes: Sequence[Envelope], log: AuditLog) -> list[Any]:
+        appended = record_events(unit=unit, envelopes=envelopes, log=log)
+        if failures["left"] and batch[1] in envelopes:
             failures["left"] -= 1
             raise RuntimeError("crash after the append, before commit")
         return appended
 
-    monkeypatch.setattr(ingest, "record_events", flaky)
+    monkeypatch.setattr(consumers, "record_events", flaky)
     with pytest.raises(RuntimeError):
         consumer.process_batch()
     assert _count(engine, entries) == 1 == _count(engine, processed_events_table) and source.committed == 1
     assert consumer.process_batch().applied == 2
     with engine.connect() as conn:
-        assert [r.event_id for r in conn.execute(select(entries).order_by(entries.c.seq))] == [e.id for e in envelopes]
+        assert [r.event_id for r in conn.execute(select(entries).order_by(entries.c.seq))] == [e.id for e in batch]
 
 
 def test_batches_anchor_the_tail_after_the_interval(engine: Engine, audit_log: AuditLog, clock: Clock) -> None:

@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from ledgerml.audit.adapters.db import entries, nodes, subjects
+from ledgerml.audit.adapters.log_store import LogStore
 from ledgerml.audit.adapters.sequences import open_gaps, source_summaries
 from ledgerml.audit.adapters.tree_heads import get_tree_head, head_view, latest_tree_head
+from ledgerml.audit.adapters.unit import SqlAuditUnit, SqlAuditUnits
 from ledgerml.audit.domain import AuditEntry
 from ledgerml.audit.service import (
     AuditLog,
@@ -35,14 +37,15 @@ def _leaves(engine: Engine) -> list[bytes]:
         return [bytes(r.entry) for r in conn.execute(select(entries).order_by(entries.c.seq))]
 
 
-def test_appends_build_the_rfc6962_tree_and_prove_from_stored_nodes(engine: Engine, audit_log: AuditLog) -> None:
+def test_appends_build_the_rfc6962_tree_and_prove_from_stored_nodes(
+        engine: Engine, audit_log: AuditLog, log_store: LogStore) -> None:
     envelopes = story() + filler(30)
     with engine.begin() as conn:
         for envelope in envelopes:
-            record_event(conn, envelope, log=audit_log)
+            record_event(unit=SqlAuditUnit(conn, log_store), envelope=envelope, log=audit_log)
     hashes = [merkle.leaf_hash(leaf) for leaf in _leaves(engine)]
     assert len(hashes) == len(envelopes)
-    store = audit_log.store
+    store = log_store
     with engine.connect() as conn:
         assert store.state(conn).frontier.root() == merkle.root_of(hashes)
         node_rows = conn.execute(select(func.count()).select_from(nodes)).scalar_one()
@@ -55,10 +58,11 @@ def test_appends_build_the_rfc6962_tree_and_prove_from_stored_nodes(engine: Engi
                 assert store.consistency_proof(conn, old, size) == merkle.consistency_proof(old, hashes[:size])
 
 
-def test_leaf_is_the_canonical_entry_with_subjects_indexed(engine: Engine, audit_log: AuditLog) -> None:
+def test_leaf_is_the_canonical_entry_with_subjects_indexed(
+        engine: Engine, audit_log: AuditLog, log_store: LogStore) -> None:
     with engine.begin() as conn:
         for envelope in story():
-            record_event(conn, envelope, log=audit_log)
+            record_event(unit=SqlAuditUnit(conn, log_store), envelope=envelope, log=audit_log)
     with engine.connect() as conn:
         row = conn.execute(select(entries).where(entries.c.action == "training.job.requested")).one()
         entry = AuditEntry.from_leaf(bytes(row.entry))
@@ -70,11 +74,11 @@ def test_leaf_is_the_canonical_entry_with_subjects_indexed(engine: Engine, audit
         assert sorted(kinds) == [("dataset_id", "xrays"), ("job_id", "job-1")]  # versions via their dataset
 
 
-def test_every_n_entries_a_signed_head_is_stored_and_one_anchor_is_in_flight(engine: Engine,
-                                                                             audit_log: AuditLog) -> None:
+def test_every_n_entries_a_signed_head_is_stored_and_one_anchor_is_in_flight(
+        engine: Engine, audit_log: AuditLog, log_store: LogStore) -> None:
     with engine.begin() as conn:
         for envelope in filler(9):
-            record_event(conn, envelope, log=audit_log)
+            record_event(unit=SqlAuditUnit(conn, log_store), envelope=envelope, log=audit_log)
     hashes = [merkle.leaf_hash(leaf) for leaf in _leaves(engine)]
     with engine.connect() as conn:
         heads = [get_tree_head(conn, size) for size in (4, 8)]
@@ -89,15 +93,16 @@ def test_every_n_entries_a_signed_head_is_stored_and_one_anchor_is_in_flight(eng
     assert later["ledger"]["state"] == "pending" and "next one covers this head" in later["ledger"]["error_detail"]
 
 
-def test_a_settled_anchor_sends_the_next_and_a_committed_one_is_announced(engine: Engine,
-                                                                         audit_log: AuditLog) -> None:
+def test_a_settled_anchor_sends_the_next_and_a_committed_one_is_announced(
+        engine: Engine, audit_log: AuditLog, log_store: LogStore) -> None:
     with engine.begin() as conn:
         for envelope in filler(9):
-            record_event(conn, envelope, log=audit_log)
+            record_event(unit=SqlAuditUnit(conn, log_store), envelope=envelope, log=audit_log)
     with engine.begin() as conn:
         conn.execute(lw.update().values(state="committed", tx_id="tx-anchor", block_number=7))
         [first] = ledger_writes_for(conn, "audit-log:org1-audit")
-        on_ledger_outcome(conn, first, outbox=Outbox(org="org1", service="audit"))
+        outbox = Outbox(org="org1", service="audit")
+        on_ledger_outcome(unit=SqlAuditUnit(conn, log_store, outbox=outbox), write=first)
         payload = json.loads(conn.execute(select(outbox_table.c.payload)).scalar_one())
         writes = ledger_writes_for(conn, "audit-log:org1-audit")
         head_8 = get_tree_head(conn, 8)
@@ -108,16 +113,18 @@ def test_a_settled_anchor_sends_the_next_and_a_committed_one_is_announced(engine
     assert head_8 is not None and head_8.ledger_write_id == writes[1].id
 
 
-def test_time_based_anchor_covers_the_tail_only_once_due(engine: Engine, audit_log: AuditLog, clock: Clock) -> None:
+def test_time_based_anchor_covers_the_tail_only_once_due(engine: Engine, audit_log: AuditLog, log_store: LogStore,
+                                                         clock: Clock) -> None:
     with engine.begin() as conn:
         for envelope in filler(5):
-            record_event(conn, envelope, log=audit_log)
-    assert anchor_if_due(engine, log=audit_log) is None  # the head at 4 was issued just now
+            record_event(unit=SqlAuditUnit(conn, log_store), envelope=envelope, log=audit_log)
+    units = SqlAuditUnits(engine, log_store)
+    assert anchor_if_due(units=units, log=audit_log) is None  # the head at 4 was issued just now
     clock.advance(31)
-    signed = anchor_if_due(engine, log=audit_log)
+    signed = anchor_if_due(units=units, log=audit_log)
     assert signed is not None and signed.head.tree_size == 5
     clock.advance(31)
-    assert anchor_if_due(engine, log=audit_log) is None  # nothing new to anchor
+    assert anchor_if_due(units=units, log=audit_log) is None  # nothing new to anchor
     with engine.connect() as conn:
         latest = latest_tree_head(conn)
     assert latest is not None and latest.head.tree_size == 5
@@ -134,17 +141,18 @@ def test_time_based_anchor_covers_the_tail_only_once_due(engine: Engine, audit_l
     ([1, 2, 2], []),
 ])
 def test_producer_gaps_are_detected_and_late_arrivals_close_them(
-        engine: Engine, audit_log: AuditLog, order: list[int], gaps: list[tuple[int, int]], batched: bool) -> None:
+        engine: Engine, audit_log: AuditLog, log_store: LogStore, order: list[int], gaps: list[tuple[int, int]],
+        batched: bool) -> None:
     pool = {e.sequence: e for e in filler(6)}
     envelopes = [pool[s] if i == order.index(s) else pool[s].model_copy(update={"id": f"again-{i}"})
                  for i, s in enumerate(order)]
     with engine.begin() as conn:
         if batched:
-            record_events(conn, envelopes[:2], log=audit_log)
-            record_events(conn, envelopes[2:], log=audit_log)
+            record_events(unit=SqlAuditUnit(conn, log_store), envelopes=envelopes[:2], log=audit_log)
+            record_events(unit=SqlAuditUnit(conn, log_store), envelopes=envelopes[2:], log=audit_log)
         else:
             for envelope in envelopes:
-                record_event(conn, envelope, log=audit_log)
+                record_event(unit=SqlAuditUnit(conn, log_store), envelope=envelope, log=audit_log)
     with engine.connect() as conn:
         found = [(g["first_missing"], g["last_missing"]) for g in open_gaps(conn, source="org1/storage")]
         summary = source_summaries(conn)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import Engine
 
+from ledgerml.audit.adapters.log_store import LogStore
 from ledgerml.audit.service import AuditLog
 from ledgerml.audit.signing import IdentitySigner, trusted_signer
 from ledgerml.audit.verification import LogVerification, verify_log
@@ -25,7 +26,7 @@ def filled(filled_engine: Engine) -> Engine:
 def _verify(engine: Engine, consortium: Consortium, audit_log: AuditLog) -> LogVerification:
     check = trusted_signer(load_trust_store(consortium.root), msp_id="Org1MSP", signer_name="audit")
     with engine.connect() as conn:
-        return verify_log(conn, store=audit_log.store, signer_check=check)
+        return verify_log(conn, store=LogStore(audit_log.log_id), signer_check=check)
 
 
 def _signer(consortium: Consortium, msp: str, name: str) -> IdentitySigner:

@@ -6,17 +6,15 @@ import sys
 from sqlalchemy import Connection
 
 from ledgerml.audit.adapters.db import MIGRATIONS
-from ledgerml.audit.ingest import build_consumers
+from ledgerml.audit.consumers import build_consumers, ledger_outcome_hook
 from ledgerml.audit.main import create_app
-from ledgerml.audit.service import on_ledger_outcome
 from ledgerml.audit.settings import get_settings
 from ledgerml.shared.commands import run_command
 from ledgerml.shared.ledgerwrites import LedgerWrite
-from ledgerml.shared.messaging import Outbox
 
 
 def _ledger_outcome(conn: Connection, write: LedgerWrite) -> None:
-    on_ledger_outcome(conn, write, outbox=Outbox(org=get_settings().org, service="audit"))
+    ledger_outcome_hook(get_settings())(conn, write)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from ledgerml.audit import reading, reports
-from ledgerml.audit.deps import READERS_ONLY, Context, Cursor, Filters, Limit
+from ledgerml.audit.api import READERS_ONLY, Context, Cursor, Filters, Limit
 from ledgerml.audit.errors import PeerEndpointUnknown
 from ledgerml.audit.sweeps import sweep_dataset
 

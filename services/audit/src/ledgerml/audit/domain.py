@@ -27,6 +27,11 @@ def canonical_json(value: Any) -> bytes:
     return _CANONICAL.encode(value).encode("utf-8")  # json.dumps with these options, minus a new encoder per call
 
 
+def aware(at: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; every time we store is UTC."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
 def format_time(at: datetime) -> str:
     """UTC, microseconds, `Z` suffix: one spelling per instant."""
     if at.tzinfo is None:

@@ -11,7 +11,7 @@ from ledgerml.audit import SERVICE, __version__, api, api_reports
 from ledgerml.audit.adapters.db import MIGRATIONS
 from ledgerml.audit.adapters.log_store import LogStore
 from ledgerml.audit.adapters.peers import RegistryAdapter, StorageAdapter, audit_peers, load_endpoints
-from ledgerml.audit.deps import AuditContext
+from ledgerml.audit.api import AuditContext
 from ledgerml.audit.settings import AuditSettings, get_settings
 from ledgerml.audit.signing import trusted_signer
 from ledgerml.shared.identity import load_identity

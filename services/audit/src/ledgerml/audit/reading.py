@@ -7,13 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from ledgerml.audit.adapters.queries import MAX_PAGE, EntryFilter, find_entries, iter_entries
+from ledgerml.audit.adapters.queries import MAX_PAGE, EntryFilter, entry_view, find_entries, iter_entries
 from ledgerml.audit.adapters.sequences import open_gaps, source_summaries
 from ledgerml.audit.adapters.tree_heads import head_view, list_tree_heads
 from ledgerml.audit.domain import AuditEntry
 from ledgerml.audit.errors import InvalidCursor, InvalidTimeRange, LineageNotFound, NotEntitled
 from ledgerml.audit.lineage import DATASET_ACTIONS, Record, datasets_of_job, job_of_model, model_lineage
-from ledgerml.audit.service import entry_view
 from ledgerml.shared.identity import Principal
 
 ACCESS_ACTIONS = ("access.request.created", "access.grant.issued", "access.grant.denied", "access.grant.revoked",

@@ -1,32 +1,19 @@
 """Use cases of the audit log: record an event, issue and anchor signed tree heads, prove entries.
 
-Keyword-only functions over ports: a connection of the caller's transaction (the consumer's, so an
-entry is appended exactly once with its processed-event record), the `LogStore`, a `TreeHeadSigner`
-and the ledger-write outbox, through which every anchor reaches the ledger in batches.
+Keyword-only functions over the ports of `ports.py`: an `AuditUnit` bound to the caller's transaction
+(the consumer's, so an entry is appended exactly once with its processed-event record), a
+`TreeHeadSigner` and the anchor writes, through which every anchor reaches the ledger in batches.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
-
-from ledgerml.audit.adapters.db import entries
-from ledgerml.audit.adapters.log_store import Appended, LogState, LogStore
-from ledgerml.audit.adapters.tree_heads import (
-    aware,
-    get_tree_head,
-    head_view,
-    latest_tree_head,
-    set_ledger_write,
-    store_tree_head,
-)
-from ledgerml.audit.domain import SignedTreeHead, TreeHead
+from ledgerml.audit.domain import SignedTreeHead, TreeHead, aware
 from ledgerml.audit.errors import (
     EntryNotFound,
     EntryNotYetAnchored,
@@ -34,13 +21,12 @@ from ledgerml.audit.errors import (
     TreeHeadNotFound,
 )
 from ledgerml.audit.normalise import normalise
+from ledgerml.audit.ports import Appended, AuditUnit, AuditUnits, LogState
 from ledgerml.audit.signing import TreeHeadSigner
 from ledgerml.shared.events import Envelope
 from ledgerml.shared.events.schemas import TreeHeadAnchored
 from ledgerml.shared.ledger import Fn
-from ledgerml.shared.ledgerwrites import LedgerWrite, enqueue_ledger_write
-from ledgerml.shared.messaging import Outbox
-from ledgerml.shared.persistence.tables import ledger_writes_table
+from ledgerml.shared.ledgerwrites import LedgerWrite
 
 
 @dataclass(frozen=True)
@@ -51,9 +37,10 @@ class AnchorPolicy:
 
 @dataclass(frozen=True)
 class AuditLog:
-    """The ports one audit log needs to append and anchor."""
+    """What appending and anchoring decide with: which log, who signs its heads, when they are due, what
+    time it is."""
 
-    store: LogStore
+    log_id: str
     signer: TreeHeadSigner
     policy: AnchorPolicy
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -64,7 +51,7 @@ def anchor_subject(log_id: str) -> str:
     return f"audit-log:{log_id}"
 
 
-def record_events(conn: Connection, envelopes: Sequence[Envelope], *, log: AuditLog) -> list[Appended]:
+def record_events(*, unit: AuditUnit, envelopes: Sequence[Envelope], log: AuditLog) -> list[Appended]:
     """The consumer's effect for a batch: normalise, append in order, and sign + enqueue a head wherever
     N entries have accumulated since the last one. (Producer gaps are read from the entries: `sequences`.)"""
     if not envelopes:
@@ -72,52 +59,51 @@ def record_events(conn: Connection, envelopes: Sequence[Envelope], *, log: Audit
     now = log.clock()
     batch = (normalise(e) for e in envelopes)  # lazily: normalised as the store streams the rows out
     appended: list[Appended]
-    appended, _, heads = log.store.append(conn, batch, now=now, head_every=log.policy.every_entries)
+    appended, _, heads = unit.log.append(batch, now=now, head_every=log.policy.every_entries)
     for size, root in heads:
-        issue_tree_head(conn, log=log, size=size, root=root, now=now)
+        issue_tree_head(unit=unit, log=log, size=size, root=root, now=now)
     return appended
 
 
-def record_event(conn: Connection, envelope: Envelope, *, log: AuditLog) -> Appended:
-    return record_events(conn, [envelope], log=log)[0]
+def record_event(*, unit: AuditUnit, envelope: Envelope, log: AuditLog) -> Appended:
+    return record_events(unit=unit, envelopes=[envelope], log=log)[0]
 
 
-def issue_tree_head(conn: Connection, *, log: AuditLog, size: int, root: bytes, now: datetime) -> SignedTreeHead:
+def issue_tree_head(*, unit: AuditUnit, log: AuditLog, size: int, root: bytes, now: datetime) -> SignedTreeHead:
     """Sign and store a head in the caller's transaction; anchor it at once unless an anchor of this log
     is still in flight (then the next anchor covers it: see `anchor_latest_if_idle`)."""
-    head = TreeHead(log.store.log_id, size, root, now)
+    head = TreeHead(unit.log.log_id, size, root, now)
     signed = SignedTreeHead(head, log.signer.sign(head.signing_payload()), log.signer.certificate_pem, None)
-    store_tree_head(conn, signed)
-    log.store.mark_head(conn, size=size, at=now)
-    return anchor_latest_if_idle(conn, log_id=head.log_id, now=now) or signed
+    unit.heads.add(signed)
+    unit.log.mark_head(size=size, at=now)
+    return anchor_latest_if_idle(unit=unit, log_id=head.log_id, now=now) or signed
 
 
-def anchor_latest_if_idle(conn: Connection, *, log_id: str, now: datetime) -> SignedTreeHead | None:
+def anchor_latest_if_idle(*, unit: AuditUnit, log_id: str, now: datetime) -> SignedTreeHead | None:
     """At most one `AnchorAuditRoot` per log is pending: however fast entries arrive and however slow
     the ledger is, the ledger sees one transaction per round trip, each covering every entry so far."""
-    pending = conn.execute(select(ledger_writes_table.c.id).where(
-        ledger_writes_table.c.subject == anchor_subject(log_id), ledger_writes_table.c.state == "pending").limit(1))
-    latest = latest_tree_head(conn)
-    if pending.first() is not None or latest is None or latest.ledger_write_id is not None:
+    pending = unit.anchors.pending(anchor_subject(log_id))
+    latest = unit.heads.latest()
+    if pending or latest is None or latest.ledger_write_id is not None:
         return None
     head = latest.head
-    write = enqueue_ledger_write(conn, function=Fn.ANCHOR_AUDIT_ROOT, subject=anchor_subject(log_id),
-                                 args=[log_id, str(head.tree_size), head.root_hash.hex()], now=now)
-    set_ledger_write(conn, tree_size=head.tree_size, write_id=write.id)
-    return dataclasses.replace(latest, ledger_write_id=write.id)
+    write_id = unit.anchors.enqueue(function=Fn.ANCHOR_AUDIT_ROOT, subject=anchor_subject(log_id),
+                                    args=[log_id, str(head.tree_size), head.root_hash.hex()], now=now)
+    unit.heads.set_ledger_write(tree_size=head.tree_size, write_id=write_id)
+    return dataclasses.replace(latest, ledger_write_id=write_id)
 
 
-def anchor_if_due(engine: Engine, *, log: AuditLog) -> SignedTreeHead | None:
+def anchor_if_due(*, units: AuditUnits, log: AuditLog) -> SignedTreeHead | None:
     """Time-based anchoring: a head for entries appended since the last one, at most every T seconds."""
     now = log.clock()
-    with engine.connect() as conn:
-        if not _due(log.store.state(conn), log.policy, now):
+    with units.reading() as unit:
+        if not _due(unit.log.state(), log.policy, now):
             return None
-    with engine.begin() as conn:
-        state = log.store.state(conn, lock=True, now=now)
+    with units.writing() as unit:
+        state = unit.log.state(lock=True, now=now)
         if not _due(state, log.policy, now):
             return None
-        return issue_tree_head(conn, log=log, size=state.size, root=state.frontier.root(), now=now)
+        return issue_tree_head(unit=unit, log=log, size=state.size, root=state.frontier.root(), now=now)
 
 
 def _due(state: LogState, policy: AnchorPolicy, now: datetime) -> bool:
@@ -129,50 +115,46 @@ def _due(state: LogState, policy: AnchorPolicy, now: datetime) -> bool:
     return elapsed >= policy.interval_s
 
 
-def _head_for(conn: Connection, tree_size: int | None) -> SignedTreeHead:
-    signed = latest_tree_head(conn) if tree_size is None else get_tree_head(conn, tree_size)
+def _head_for(unit: AuditUnit, tree_size: int | None) -> SignedTreeHead:
+    signed = unit.heads.latest() if tree_size is None else unit.heads.get(tree_size)
     if signed is None:
         raise TreeHeadNotFound("no signed tree head yet" if tree_size is None else
                                f"no signed tree head of size {tree_size}; list them at GET /tree-heads")
     return signed
 
 
-def entry_view(row: Any) -> dict[str, Any]:
-    return {"seq": row.seq, "leaf_hash": bytes(row.leaf_hash).hex(), "entry": json.loads(row.entry)}
-
-
-def inclusion(conn: Connection, *, store: LogStore, seq: int, tree_size: int | None) -> dict[str, Any]:
+def inclusion(*, unit: AuditUnit, seq: int, tree_size: int | None) -> dict[str, Any]:
     """The entry, its RFC 9162 audit path and the signed head it leads to, with the anchor's ledger status."""
-    row = conn.execute(select(entries).where(entries.c.seq == seq)).first()
-    if row is None:
+    entry = unit.entries.entry(seq)
+    if entry is None:
         raise EntryNotFound(f"no audit entry at index {seq}")
-    signed = _head_for(conn, tree_size)
+    signed = _head_for(unit, tree_size)
     if seq >= signed.head.tree_size:
         if tree_size is None:
             raise EntryNotYetAnchored(f"entry {seq} is newer than the latest signed tree head "
                                       f"({signed.head.tree_size} entries); retry after the next anchor")
         raise InvalidProofRequest(f"entry {seq} is not in the tree of size {tree_size}; ask for a larger head")
-    proof = store.inclusion_proof(conn, seq, signed.head.tree_size)
-    return {**entry_view(row), "leaf_index": seq, "tree_size": signed.head.tree_size,
-            "proof": [p.hex() for p in proof], "tree_head": head_view(conn, signed)}
+    proof = unit.log.inclusion_proof(seq, signed.head.tree_size)
+    return {**entry, "leaf_index": seq, "tree_size": signed.head.tree_size,
+            "proof": [p.hex() for p in proof], "tree_head": unit.heads.view(signed)}
 
 
-def consistency(conn: Connection, *, store: LogStore, first: int, second: int | None) -> dict[str, Any]:
-    old = _head_for(conn, first)
-    new = _head_for(conn, second)
+def consistency(*, unit: AuditUnit, first: int, second: int | None) -> dict[str, Any]:
+    old = _head_for(unit, first)
+    new = _head_for(unit, second)
     if old.head.tree_size > new.head.tree_size:
         raise InvalidProofRequest(f"first ({first}) must not exceed second ({new.head.tree_size})")
-    proof = store.consistency_proof(conn, old.head.tree_size, new.head.tree_size)
-    return {"first": head_view(conn, old), "second": head_view(conn, new), "proof": [p.hex() for p in proof]}
+    proof = unit.log.consistency_proof(old.head.tree_size, new.head.tree_size)
+    return {"first": unit.heads.view(old), "second": unit.heads.view(new), "proof": [p.hex() for p in proof]}
 
 
-def on_ledger_outcome(conn: Connection, write: LedgerWrite, *, outbox: Outbox) -> None:
+def on_ledger_outcome(*, unit: AuditUnit, write: LedgerWrite) -> None:
     """Relay hook: an anchor settled; send the next one (latest head) and, if it committed, announce it."""
     if write.function != Fn.ANCHOR_AUDIT_ROOT:
         return
     log_id, tree_size, root_hex = write.args
-    anchor_latest_if_idle(conn, log_id=log_id, now=aware(write.updated_at))  # the next anchor may go now
+    anchor_latest_if_idle(unit=unit, log_id=log_id, now=aware(write.updated_at))  # the next anchor may go now
     if write.state != "committed" or write.tx_id is None:
         return
-    outbox.add(conn, TreeHeadAnchored(tree_size=int(tree_size), root_hash=root_hex, anchored_at=aware(write.updated_at),
-                                      ledger_tx_id=write.tx_id), subject=log_id)
+    unit.events.add(TreeHeadAnchored(tree_size=int(tree_size), root_hash=root_hex,
+                                     anchored_at=aware(write.updated_at), ledger_tx_id=write.tx_id), subject=log_id)

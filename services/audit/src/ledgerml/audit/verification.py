@@ -15,8 +15,8 @@ from sqlalchemy import Connection, select
 
 from ledgerml.audit.adapters.db import entries, subjects
 from ledgerml.audit.adapters.log_store import LogStore
-from ledgerml.audit.adapters.tree_heads import aware, iter_tree_heads
-from ledgerml.audit.domain import AuditEntry, SignedTreeHead
+from ledgerml.audit.adapters.tree_heads import iter_tree_heads
+from ledgerml.audit.domain import AuditEntry, SignedTreeHead, aware
 from ledgerml.audit.merkle_log import Frontier, NodeId
 from ledgerml.audit.signing import signature_verifies
 from ledgerml.shared.merkle import leaf_hash

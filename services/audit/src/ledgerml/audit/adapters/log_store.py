@@ -6,7 +6,6 @@ processed-event record."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, select, update
@@ -22,6 +21,7 @@ from ledgerml.audit.merkle_log import (
     nodes_for,
     range_hash,
 )
+from ledgerml.audit.ports import Appended, LogState
 from ledgerml.shared.merkle import leaf_hash
 from ledgerml.shared.persistence import insert_ignoring_duplicates
 
@@ -31,19 +31,7 @@ SUBJECT_COLUMNS = ("kind", "value", "seq")
 NODE_COLUMNS = ("node_key", "hash")
 
 
-@dataclass(frozen=True)
-class LogState:
-    size: int
-    frontier: Frontier
-    last_head_size: int
-    last_head_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Appended:
-    seq: int
-    leaf_hash: bytes
-    size: int
+__all__ = ["Appended", "LogState", "LogStore"]
 
 
 class LogStore:

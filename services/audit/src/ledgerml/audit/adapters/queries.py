@@ -3,6 +3,7 @@ and time range, in log order, with keyset pagination on the entry index."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -79,3 +80,8 @@ def iter_entries(conn: Connection, f: EntryFilter, *, page: int = 500, limit: in
         if len(rows) < page:
             return
         after = rows[-1].seq
+
+
+def entry_view(row: Any) -> dict[str, Any]:
+    """An entry row as the API shows it."""
+    return {"seq": row.seq, "leaf_hash": bytes(row.leaf_hash).hex(), "entry": json.loads(row.entry)}

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from ledgerml.audit.adapters.db import tree_heads
-from ledgerml.audit.domain import SignedTreeHead, TreeHead, format_time
+from ledgerml.audit.domain import SignedTreeHead, TreeHead, aware, format_time
 from ledgerml.shared.ledgerwrites import get_ledger_write
 
 AWAITING = {"state": "pending", "tx_id": None, "block_number": None, "error_code": None,
             "error_detail": "not anchored itself: one anchor per log is in flight at a time, and the next one "
                             "covers this head (prove it against that anchor with a consistency proof)"}
 QUEUED = "queued behind an earlier anchor of this log (anchors are submitted in tree-size order)"
-
-
-def aware(at: datetime) -> datetime:
-    """SQLite hands datetimes back without their zone; every time we store is UTC."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def _from_row(row: Any) -> SignedTreeHead:
