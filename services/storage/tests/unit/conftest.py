@@ -15,9 +15,10 @@ from ledgerml.shared.identity import Principal, Role
 from ledgerml.shared.ledger import UnconfiguredLedger
 from ledgerml.shared.messaging import Outbox
 from ledgerml.shared.persistence import outbox_table
-from ledgerml.storage import ingest
+from ledgerml.storage import service_upload
 from ledgerml.storage.adapters.db import MIGRATIONS
 from ledgerml.storage.adapters.keys import KeyFileWrapper
+from ledgerml.storage.adapters.records import SqlStorageRecords
 from ledgerml.storage.domain import Manifest
 from ledgerml.storage.service import Limits, Storage
 
@@ -42,11 +43,19 @@ def blobs() -> MemoryBlobs:
 
 @pytest.fixture
 def storage(engine: Engine, blobs: MemoryBlobs, tmp_path: Path) -> Storage:
-    return Storage(engine=engine, blobs=blobs, keys=KeyFileWrapper(bytes(range(32))),
+    return Storage(records=SqlStorageRecords(engine, Outbox(org="org1", service="storage")), blobs=blobs,
+                   keys=KeyFileWrapper(bytes(range(32))),
                    directory=Directory({"ds-one": "Org1MSP", "ds-two": "Org2MSP"}), decisions=Decisions(),
-                   ledger=UnconfiguredLedger(), outbox=Outbox(org="org1", service="storage"), msp_id="Org1MSP",
+                   ledger=UnconfiguredLedger(), msp_id="Org1MSP",
                    auditor_orgs=frozenset({"Org3MSP"}),
                    limits=Limits(chunk_size=CHUNK, max_version_bytes=1 << 20, upload_parallelism=3, read_ahead=2))
+
+
+def engine_of(storage: Storage) -> Engine:
+    """The database behind the storage's records (the tests read its tables)."""
+    records = storage.records
+    assert isinstance(records, SqlStorageRecords)
+    return records.engine
 
 
 async def pieces(data: bytes, size: int = 1000) -> AsyncIterator[bytes]:
@@ -56,8 +65,9 @@ async def pieces(data: bytes, size: int = 1000) -> AsyncIterator[bytes]:
 
 def upload(storage: Storage, data: bytes, *, dataset_id: str = "ds-one", version: str = "v1",
            principal: Principal = ORG1_USER, content_type: str = "application/octet-stream") -> Manifest:
-    return asyncio.run(ingest.store_version(storage, principal=principal, dataset_id=dataset_id, version=version,
-                                            body=pieces(data), content_type=content_type, content_length=None))
+    return asyncio.run(service_upload.store_version(storage=storage, principal=principal, dataset_id=dataset_id,
+                                                    version=version, body=pieces(data), content_type=content_type,
+                                                    content_length=None))
 
 
 def events(engine: Engine) -> list[Envelope]:

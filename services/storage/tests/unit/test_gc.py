@@ -14,7 +14,7 @@ from ledgerml.storage.gc import collect_garbage
 from ledgerml.storage.reading import open_content
 from ledgerml.storage.service import Storage
 
-from .conftest import CHUNK, ORG1_USER, upload
+from .conftest import CHUNK, ORG1_USER, engine_of, upload
 from .fakes import MemoryBlobs
 
 
@@ -25,7 +25,7 @@ def test_gc_removes_leftovers_of_failed_and_crashed_uploads(storage: Storage, bl
     with pytest.raises(ObjectStoreUnavailable):
         upload(storage, os.urandom(CHUNK * 6), version="v2")
     now = datetime.now(UTC)
-    with storage.engine.begin() as conn:  # a crashed process: an upload left "uploading", one chunk stored
+    with engine_of(storage).begin() as conn:  # a crashed process: an upload left "uploading", one chunk stored
         crashed = repo.reserve_upload(conn, dataset_id="ds-one", version="v3", uploader="x",
                                       now=now - timedelta(hours=2), stale_before=now - timedelta(hours=3))
         stray = ChunkRef(0, "0" * 64, "chunks/crashed", 1, "00" * 12)
@@ -33,7 +33,7 @@ def test_gc_removes_leftovers_of_failed_and_crashed_uploads(storage: Storage, bl
     blobs.down, blobs.fail_after_puts = False, None
     blobs.put("chunks/crashed", b"sealed")
     blobs.put("chunks/stray", b"no record names me")
-    report = collect_garbage(storage.engine, blobs, grace=timedelta(0), now=datetime.now(UTC) + timedelta(seconds=1))
+    report = collect_garbage(storage.records, blobs, grace=timedelta(0), now=datetime.now(UTC) + timedelta(seconds=1))
     assert report.uploads_discarded == 2 and report.orphans_removed == 1
     assert set(blobs.objects) == {c.object_key for c in kept.chunks}
     content = open_content(storage, principal=ORG1_USER, dataset_id="ds-one", version="v1")
@@ -43,10 +43,10 @@ def test_gc_removes_leftovers_of_failed_and_crashed_uploads(storage: Storage, bl
 
 def test_gc_spares_young_objects_and_active_uploads(storage: Storage, blobs: MemoryBlobs) -> None:
     now = datetime.now(UTC)
-    with storage.engine.begin() as conn:
+    with engine_of(storage).begin() as conn:
         repo.reserve_upload(conn, dataset_id="ds-one", version="v1", uploader="x", now=now,
                             stale_before=now - timedelta(hours=1))
     blobs.put("chunks/young", b"being uploaded")
-    report = collect_garbage(storage.engine, blobs, grace=timedelta(minutes=15))
+    report = collect_garbage(storage.records, blobs, grace=timedelta(minutes=15))
     assert report.view() == {"uploads_discarded": 0, "objects_removed": 0, "orphans_removed": 0}
     assert "chunks/young" in blobs.objects

@@ -29,7 +29,7 @@ from ledgerml.storage.sealing import (
 )
 from ledgerml.storage.service import Storage
 
-from .conftest import CHUNK, ORG1_USER, upload
+from .conftest import CHUNK, ORG1_USER, engine_of, upload
 from .fakes import MemoryBlobs
 
 DATA = os.urandom(CHUNK * 2 + 77)
@@ -40,7 +40,7 @@ def _store_layout_1(storage: Storage, blobs: MemoryBlobs, data: bytes) -> Manife
     """What the service wrote before layout 2: AAD without the digest, object named by its bytes' hash."""
     key = service.data_key(storage, "ds-one")
     now = datetime.now(UTC)
-    with storage.engine.begin() as conn:
+    with engine_of(storage).begin() as conn:
         upload_id = repo.reserve_upload(conn, dataset_id="ds-one", version="old", uploader="test", now=now,
                                         stale_before=now)
     refs = []
@@ -50,11 +50,11 @@ def _store_layout_1(storage: Storage, blobs: MemoryBlobs, data: bytes) -> Manife
         ref = ChunkRef(index, hashlib.sha256(part).hexdigest(), content_address(sealed), len(part), nonce.hex())
         blobs.put(ref.object_key, sealed)
         refs.append(ref)
-        with storage.engine.begin() as conn:
+        with engine_of(storage).begin() as conn:
             repo.record_chunk(conn, upload_id, ref, now=now)
     manifest = Manifest("ds-one", "old", merkle_root_hex([r.sha256 for r in refs]), len(data), CHUNK, now,
                         tuple(refs), LAYOUT_HASHED)
-    with storage.engine.begin() as conn:
+    with engine_of(storage).begin() as conn:
         repo.commit_version(conn, manifest, upload_id=upload_id, uploader="test")
     return manifest
 
@@ -77,7 +77,7 @@ def test_a_manifest_digest_changed_after_upload_fails_closed(storage: Storage) -
     manifest = upload(storage, DATA)
     forged = hashlib.sha256(b"forged").hexdigest()
     root = merkle_root_hex([forged if c.index == 1 else c.sha256 for c in manifest.chunks])
-    with storage.engine.begin() as conn:  # the whole manifest rewritten consistently, root included
+    with engine_of(storage).begin() as conn:  # the whole manifest rewritten consistently, root included
         conn.execute(update(chunks).where(chunks.c.object_key == manifest.chunks[1].object_key).values(sha256=forged))
         conn.execute(update(versions).values(merkle_root=root))
     content = open_content(storage, principal=ORG1_USER, dataset_id="ds-one", version="v1")

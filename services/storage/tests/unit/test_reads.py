@@ -21,7 +21,7 @@ from ledgerml.storage.errors import (
 from ledgerml.storage.reading import open_content
 from ledgerml.storage.service import Storage
 
-from .conftest import AUDITOR, CHUNK, ORG1_USER, ORG2_USER, TRAINING, events, upload
+from .conftest import AUDITOR, CHUNK, ORG1_USER, ORG2_USER, TRAINING, engine_of, events, upload
 from .fakes import Decisions, Directory, JobsLedger, MemoryBlobs
 
 DATA = os.urandom(CHUNK * 3 + 500)
@@ -37,7 +37,7 @@ def _read(storage: Storage, principal: Principal = ORG1_USER, range_header: str 
 
 
 def _types(storage: Storage) -> list[EventType]:
-    return [e.type for e in events(storage.engine)]
+    return [e.type for e in events(engine_of(storage))]
 
 
 def test_owner_reads_whole_version_and_ranges(storage: Storage) -> None:
@@ -46,7 +46,7 @@ def test_owner_reads_whole_version_and_ranges(storage: Storage) -> None:
     assert _read(storage, range_header="bytes=100-9000") == DATA[100:9001]
     assert _read(storage, range_header=f"bytes={CHUNK}-{2 * CHUNK - 1}") == DATA[CHUNK:2 * CHUNK]
     assert _read(storage, range_header="bytes=-10") == DATA[-10:]
-    reads = [e for e in events(storage.engine) if e.type is EventType.STORAGE_CHUNK_READ]
+    reads = [e for e in events(engine_of(storage)) if e.type is EventType.STORAGE_CHUNK_READ]
     assert [e.data.model_dump()["chunk_index"] for e in reads] == [0, 0, 1, 3]  # one per request
     assert {e.data.model_dump()["reader_org"] for e in reads} == {"Org1MSP"}
 
@@ -59,7 +59,7 @@ def test_tampered_chunk_fails_closed_and_emits_integrity_violated(storage: Stora
     with pytest.raises(IntegrityViolated, match="chunk 0"):
         _read(storage)
     assert EventType.STORAGE_CHUNK_READ not in _types(storage)  # nothing was read out
-    violation = next(e for e in events(storage.engine) if e.type is EventType.STORAGE_INTEGRITY_VIOLATED)
+    violation = next(e for e in events(engine_of(storage)) if e.type is EventType.STORAGE_INTEGRITY_VIOLATED)
     assert violation.data.model_dump()["chunk_index"] == 0
     assert violation.data.model_dump()["expected_sha256"] == manifest.chunks[0].sha256
 
@@ -106,7 +106,8 @@ def test_chunk_the_store_cannot_give_back_is_an_integrity_violation(storage: Sto
                    "unreadable, please reduce your request rate)"}]
     with pytest.raises(IntegrityViolated, match=r"^ds-one@v1 chunk 2 is corrupt or unreadable in the object store"):
         _read(storage, range_header=f"bytes={2 * CHUNK}-{2 * CHUNK + 9}")
-    violations = [e.data.model_dump() for e in events(storage.engine) if e.type is EventType.STORAGE_INTEGRITY_VIOLATED]
+    violations = [e.data.model_dump() for e in events(engine_of(storage))
+                  if e.type is EventType.STORAGE_INTEGRITY_VIOLATED]
     assert [(v["dataset_id"], v["version"], v["chunk_index"]) for v in violations] == [("ds-one", "v1", 2)] * 2
     assert _read(storage, range_header=f"bytes=0-{CHUNK - 1}") == DATA[:CHUNK]  # the other chunks still serve
 
@@ -167,7 +168,7 @@ def test_job_reads_follow_the_ledger_job(storage: Storage) -> None:
             "job-4": {**ACCEPTED, "inputs": [{"dataset_id": "ds-one", "version": "v1", "merkle_root": "cd" * 32}]}}
     with_ledger = dataclasses.replace(storage, ledger=JobsLedger(jobs))
     assert _read(with_ledger, TRAINING, job_id="job-1") == DATA
-    read = [e for e in events(storage.engine) if e.type is EventType.STORAGE_CHUNK_READ][-1]
+    read = [e for e in events(engine_of(storage)) if e.type is EventType.STORAGE_CHUNK_READ][-1]
     assert read.data.model_dump()["job_id"] == "job-1"
     for job_id in ("job-2", "job-3"):
         with pytest.raises(JobNotAuthorised):

@@ -9,10 +9,13 @@ import sys
 from datetime import timedelta
 
 from ledgerml.shared.commands import run_command
+from ledgerml.shared.messaging import Outbox
 from ledgerml.shared.persistence import create_db_engine
 from ledgerml.shared.persistence.migrations import upgrade
 from ledgerml.shared.runtime import start_process
+from ledgerml.storage import SERVICE
 from ledgerml.storage.adapters.db import MIGRATIONS
+from ledgerml.storage.adapters.records import SqlStorageRecords
 from ledgerml.storage.gc import collect_garbage
 from ledgerml.storage.main import build_blobs, create_app
 from ledgerml.storage.settings import get_settings
@@ -29,7 +32,8 @@ def gc_command(argv: list[str]) -> int:
     try:
         upgrade(engine, MIGRATIONS)
         grace = args.grace_seconds if args.grace_seconds is not None else settings.gc_grace_s
-        report = collect_garbage(engine, build_blobs(settings), grace=timedelta(seconds=grace))
+        records = SqlStorageRecords(engine, Outbox(org=settings.org, service=SERVICE))
+        report = collect_garbage(records, build_blobs(settings), grace=timedelta(seconds=grace))
     finally:
         engine.dispose()
     print(json.dumps(report.view()))

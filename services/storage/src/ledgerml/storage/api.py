@@ -1,5 +1,5 @@
 """HTTP routes of the storage service. Every route here sits behind authentication (`build_app`
-mounts this router with `authenticate`): parse, call one function of the use cases, map the result."""
+mounts this router with `authenticate`): parse, call one use case, map the result."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 
 from ledgerml.shared.web.auth import CurrentPrincipal
-from ledgerml.storage import ingest, reading, service
+from ledgerml.storage import reading, service, service_upload
 from ledgerml.storage.errors import UploadInterrupted
 from ledgerml.storage.reading import ContentStream
 from ledgerml.storage.service import Storage
@@ -47,8 +47,8 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {
 async def upload_version(request: Request, dataset_id: DatasetId, version: Version, storage: StorageDep,
                          principal: CurrentPrincipal) -> dict[str, object]:
     try:
-        manifest = await ingest.store_version(
-            storage, principal=principal, dataset_id=dataset_id, version=version, body=request.stream(),
+        manifest = await service_upload.store_version(
+            storage=storage, principal=principal, dataset_id=dataset_id, version=version, body=request.stream(),
             content_type=request.headers.get("content-type"), content_length=request.headers.get("content-length"))
     except ClientDisconnect:
         raise UploadInterrupted("the client went away before the body was complete; nothing was stored") from None
@@ -58,15 +58,14 @@ async def upload_version(request: Request, dataset_id: DatasetId, version: Versi
 @router.get(VERSION_PATH, summary="Manifest of a stored version (owner and auditors)")
 def get_manifest(dataset_id: DatasetId, version: Version, storage: StorageDep,
                  principal: CurrentPrincipal) -> dict[str, object]:
-    service.authorise_inspection(storage, principal, service.dataset_served_here(storage, dataset_id))
-    return service.load_manifest(storage, dataset_id, version).view()
+    return service.show_manifest(storage=storage, principal=principal, dataset_id=dataset_id, version=version).view()
 
 
 @router.get(VERSION_PATH + "/integrity", summary="Re-verify every chunk (owner and auditors)")
 def check_integrity(dataset_id: DatasetId, version: Version, storage: StorageDep,
                     principal: CurrentPrincipal) -> dict[str, object]:
-    service.authorise_inspection(storage, principal, service.dataset_served_here(storage, dataset_id))
-    return service.integrity_report(storage, service.load_manifest(storage, dataset_id, version)).view()
+    report = service.check_integrity(storage=storage, principal=principal, dataset_id=dataset_id, version=version)
+    return report.view()
 
 
 def _stream(content: ContentStream) -> StreamingResponse:

@@ -10,14 +10,12 @@ restored database or a manual copy could).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
-
 from ledgerml.shared.errors import DependencyUnavailable
-from ledgerml.storage.adapters import repository as repo
-from ledgerml.storage.ports import BlobStore
+from ledgerml.storage.ports import BlobStore, StorageRecords
 
 log = logging.getLogger(__name__)
 CHUNK_PREFIX = "chunks/"
@@ -33,38 +31,44 @@ class GcReport:
         return asdict(self)
 
 
-def discard_upload(engine: Engine, blobs: BlobStore, upload_id: str) -> int:
+def discard_upload(records: StorageRecords, blobs: BlobStore, upload_id: str) -> int:
     """Mark the upload aborted, remove its objects, then its rows. If the store is unreachable the rows
     stay (aborted, invisible) for the next `collect_garbage`. Returns the number of objects removed."""
-    with engine.begin() as conn:
-        repo.mark_aborted(conn, upload_id)
-        keys = repo.upload_object_keys(conn, upload_id)
+    keys = records.abort_upload(upload_id)
     try:
         for key in keys:
             blobs.remove(key)
     except DependencyUnavailable:
         log.warning("upload discard deferred to gc: object store unavailable", extra={"upload_id": upload_id})
         return 0
-    with engine.begin() as conn:
-        repo.forget_upload(conn, upload_id)
+    records.forget_upload(upload_id)
     return len(keys)
 
 
-def collect_garbage(engine: Engine, blobs: BlobStore, *, grace: timedelta, now: datetime | None = None) -> GcReport:
+def collect_garbage(records: StorageRecords, blobs: BlobStore, *, grace: timedelta,
+                    now: datetime | None = None) -> GcReport:
     """Discard abandoned uploads and remove unreferenced chunk objects older than `grace`."""
     cutoff = (now or datetime.now(UTC)) - grace
     report = GcReport()
-    with engine.begin() as conn:
-        abandoned = repo.abandoned_uploads(conn, stale_before=cutoff)
-    for upload_id in abandoned:
-        report.objects_removed += discard_upload(engine, blobs, upload_id)
+    for upload_id in records.abandoned_uploads(stale_before=cutoff):
+        report.objects_removed += discard_upload(records, blobs, upload_id)
         report.uploads_discarded += 1
-    for batch in repo.batched(blobs.keys_older_than(CHUNK_PREFIX, cutoff), 500):
-        with engine.connect() as conn:
-            known = repo.referenced(conn, batch)
+    for batch in batched(blobs.keys_older_than(CHUNK_PREFIX, cutoff), 500):
+        known = records.referenced(batch)
         for key in batch:
             if key not in known:
                 blobs.remove(key)
                 report.orphans_removed += 1
     log.info("storage gc done", extra=report.view())
     return report
+
+
+def batched(items: Iterable[str], size: int) -> Iterable[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

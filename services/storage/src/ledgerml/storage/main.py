@@ -23,6 +23,7 @@ from ledgerml.storage import SERVICE, __version__, api
 from ledgerml.storage.adapters.blobs import ObjectStoreReadiness, S3BlobStore
 from ledgerml.storage.adapters.db import MIGRATIONS
 from ledgerml.storage.adapters.keys import DevelopmentKeyFile, KeyFileWrapper
+from ledgerml.storage.adapters.records import SqlStorageRecords
 from ledgerml.storage.errors import DatasetUnknown
 from ledgerml.storage.ports import BlobStore, KeyWrapper
 from ledgerml.storage.service import Limits, Storage
@@ -69,11 +70,11 @@ def build_storage(settings: StorageSettings, *, engine: Engine, blobs: BlobStore
                     upload_parallelism=settings.upload_parallelism, read_ahead=settings.read_ahead_chunks,
                     gc_grace=timedelta(seconds=settings.gc_grace_s))
     return Storage(
-        engine=engine, blobs=blobs, keys=keys,
+        records=SqlStorageRecords(engine, Outbox(org=settings.org, service=SERVICE)), blobs=blobs, keys=keys,
         directory=(RegistryDirectory(registry, unknown=_unknown_dataset) if registry
                    else _unconfigured("registry", REGISTRY_URL)),
         decisions=AccessControlDecisions(access) if access else _unconfigured("access-control", ACCESS_URL),
-        ledger=build_ledger(settings), outbox=Outbox(org=settings.org, service=SERVICE), msp_id=settings.msp_id,
+        ledger=build_ledger(settings), msp_id=settings.msp_id,
         auditor_orgs=frozenset(settings.auditor_orgs), training_identity=settings.training_identity, limits=limits)
 
 

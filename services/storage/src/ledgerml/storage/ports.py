@@ -1,16 +1,18 @@
 """What the storage use cases need from the outside world, as small protocols (adapters/ implements
-them against MinIO/S3, a key file, the registry and access-control over HTTP)."""
+them against the service's database, MinIO/S3, a key file, the registry and access-control over HTTP)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from ledgerml.shared.events import EventData
 from ledgerml.shared.peers import DatasetInfo, Decision
+from ledgerml.storage.domain import ChunkRef, Manifest
 
 __all__ = ["AccessDecisions", "BlobStore", "DatasetDirectory", "DatasetInfo", "Decision", "KeyWrapper",
-           "ObjectUnreadable"]
+           "ObjectUnreadable", "StorageRecords"]
 
 
 class ObjectUnreadable(Exception):
@@ -67,3 +69,44 @@ class AccessDecisions(Protocol):
     """The owner organisation's access-control decision point."""
 
     def decide(self, *, organisation: str, dataset_id: str, purpose: str) -> Decision: ...
+
+
+class StorageRecords(Protocol):
+    """The service's own records: data keys (wrapped), uploads and their chunks, manifests, the outbox.
+    Each call is one database transaction of its own."""
+
+    def wrapped_key(self, dataset_id: str) -> bytes | None: ...
+
+    def add_wrapped_key(self, *, dataset_id: str, wrapped: bytes, key_id: str, now: datetime) -> bool:
+        """False when the dataset has a key already (a concurrent first upload created it)."""
+        ...
+
+    def manifest(self, dataset_id: str, version: str) -> Manifest | None: ...
+
+    def reserve_upload(self, *, dataset_id: str, version: str, uploader: str, now: datetime,
+                       stale_before: datetime) -> str:
+        """Start an upload (its id); raises `VersionExists` or `UploadInProgress`. An idle upload older than
+        `stale_before` is abandoned."""
+        ...
+
+    def record_chunk(self, upload_id: str, chunk: ChunkRef, *, now: datetime) -> None: ...
+
+    def commit_version(self, manifest: Manifest, *, upload_id: str, uploader: str, event: EventData) -> None:
+        """The version and its event become visible together, or not at all."""
+        ...
+
+    def add_event(self, data: EventData, *, subject: str) -> None:
+        """Stage an event in the outbox (published by the relay)."""
+        ...
+
+    def abort_upload(self, upload_id: str) -> list[str]:
+        """Mark the upload aborted (invisible); returns its objects' keys."""
+        ...
+
+    def forget_upload(self, upload_id: str) -> None: ...
+
+    def abandoned_uploads(self, *, stale_before: datetime) -> list[str]: ...
+
+    def referenced(self, object_keys: Sequence[str]) -> set[str]:
+        """Those of `object_keys` that a chunk record names."""
+        ...

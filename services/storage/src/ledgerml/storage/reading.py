@@ -68,9 +68,8 @@ def open_content(storage: Storage, *, principal: Principal, dataset_id: str, ver
     body = _verified_body(storage, manifest, byte_range)
     first = next(body)  # verified (or raised) before anything is sent or recorded as read
     first_index = byte_range.start // manifest.chunk_size if byte_range else 0
-    with storage.engine.begin() as conn:
-        storage.outbox.add(conn, ChunkRead(dataset_id=dataset_id, version=version, chunk_index=first_index,
-                                           reader_org=principal.org, job_id=job_id), subject=dataset_id)
+    storage.records.add_event(ChunkRead(dataset_id=dataset_id, version=version, chunk_index=first_index,
+                                        reader_org=principal.org, job_id=job_id), subject=dataset_id)
     return ContentStream(manifest, byte_range, _chain(first, body))
 
 

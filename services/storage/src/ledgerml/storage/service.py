@@ -1,8 +1,8 @@
 """Use cases of the storage service that are not streams: who may do what, data keys, manifests and the
-integrity report. Uploads live in `ingest`, verified reads in `reading`, garbage collection in `gc`.
+integrity report. Uploads live in `service_upload`, verified reads in `reading`, garbage collection in `gc`.
 
-Keyword-only functions over `Storage`, which carries the ports (database engine, blob store, key
-wrapper, registry directory, access decisions, ledger, outbox) built by the composition root.
+Keyword-only functions over `Storage`, which carries the ports of `ports.py` (the service's records,
+blob store, key wrapper, registry directory, access decisions, ledger) built by the composition root.
 """
 
 from __future__ import annotations
@@ -11,15 +11,10 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
-
 from ledgerml.shared.events.schemas import IntegrityViolated as IntegrityViolatedEvent
 from ledgerml.shared.identity import Principal, Role
 from ledgerml.shared.ledger import Ledger
 from ledgerml.shared.ledger.queries import get_training_job
-from ledgerml.shared.messaging import Outbox
-from ledgerml.storage.adapters import repository as repo
 from ledgerml.storage.domain import ChunkFailure, IntegrityReport, Manifest
 from ledgerml.storage.errors import (
     DownloadNotGranted,
@@ -30,7 +25,15 @@ from ledgerml.storage.errors import (
     VersionNotFound,
 )
 from ledgerml.storage.pipeline import fetch_verified
-from ledgerml.storage.ports import AccessDecisions, BlobStore, DatasetDirectory, DatasetInfo, Decision, KeyWrapper
+from ledgerml.storage.ports import (
+    AccessDecisions,
+    BlobStore,
+    DatasetDirectory,
+    DatasetInfo,
+    Decision,
+    KeyWrapper,
+    StorageRecords,
+)
 from ledgerml.storage.sealing import new_data_key
 
 log = logging.getLogger(__name__)
@@ -48,13 +51,12 @@ class Limits:
 
 @dataclass(frozen=True)
 class Storage:
-    engine: Engine
+    records: StorageRecords
     blobs: BlobStore
     keys: KeyWrapper
     directory: DatasetDirectory
     decisions: AccessDecisions
     ledger: Ledger
-    outbox: Outbox
     msp_id: str
     auditor_orgs: frozenset[str]
     training_identity: str = "training"
@@ -124,25 +126,19 @@ def authorise_job_read(storage: Storage, principal: Principal, *, job_id: str, m
 
 def data_key(storage: Storage, dataset_id: str) -> bytes:
     """The dataset's data key, created (and stored only wrapped) on first use."""
-    with storage.engine.connect() as conn:
-        wrapped = repo.wrapped_key(conn, dataset_id)
+    wrapped = storage.records.wrapped_key(dataset_id)
     if wrapped is None:
         fresh = storage.keys.wrap(new_data_key(), context=dataset_id)
-        try:
-            with storage.engine.begin() as conn:
-                repo.insert_wrapped_key(conn, dataset_id=dataset_id, wrapped=fresh, key_id=storage.keys.key_id,
+        # False: a concurrent first upload created it; use theirs
+        storage.records.add_wrapped_key(dataset_id=dataset_id, wrapped=fresh, key_id=storage.keys.key_id,
                                         now=datetime.now(UTC))
-        except IntegrityError:
-            pass  # a concurrent first upload created it; use theirs
-        with storage.engine.connect() as conn:
-            wrapped = repo.wrapped_key(conn, dataset_id)
+        wrapped = storage.records.wrapped_key(dataset_id)
     assert wrapped is not None
     return storage.keys.unwrap(wrapped, context=dataset_id)
 
 
 def load_manifest(storage: Storage, dataset_id: str, version: str) -> Manifest:
-    with storage.engine.connect() as conn:
-        manifest = repo.load_manifest(conn, dataset_id, version)
+    manifest = storage.records.manifest(dataset_id, version)
     if manifest is None:
         raise VersionNotFound(f"{dataset_id} has no stored version {version}")
     return manifest
@@ -170,8 +166,7 @@ def report_violation(storage: Storage, manifest: Manifest, failure: ChunkFailure
     event = IntegrityViolatedEvent(dataset_id=manifest.dataset_id, version=manifest.version,
                                    chunk_index=failure.index, expected_sha256=failure.expected_sha256,
                                    actual_sha256=failure.actual_sha256 or failure.read_sha256)
-    with storage.engine.begin() as conn:
-        storage.outbox.add(conn, event, subject=manifest.dataset_id)
+    storage.records.add_event(event, subject=manifest.dataset_id)
     log.warning("integrity violated", extra={"dataset_id": manifest.dataset_id, "version": manifest.version,
                                              "chunk_index": failure.index, "reason": failure.reason})
     return IntegrityViolated(f"{manifest.dataset_id}@{manifest.version} chunk {failure.index} {failure.reason}; "
@@ -187,3 +182,15 @@ def integrity_report(storage: Storage, manifest: Manifest) -> IntegrityReport:
             failed.append(result)
             report_violation(storage, manifest, result)
     return IntegrityReport.of(manifest, failed)
+
+
+def show_manifest(*, storage: Storage, principal: Principal, dataset_id: str, version: str) -> Manifest:
+    """A stored version's manifest, for the owner organisation and auditors."""
+    authorise_inspection(storage, principal, dataset_served_here(storage, dataset_id))
+    return load_manifest(storage, dataset_id, version)
+
+
+def check_integrity(*, storage: Storage, principal: Principal, dataset_id: str, version: str) -> IntegrityReport:
+    """Re-verify every chunk of a stored version, for the owner organisation and auditors."""
+    authorise_inspection(storage, principal, dataset_served_here(storage, dataset_id))
+    return integrity_report(storage, load_manifest(storage, dataset_id, version))

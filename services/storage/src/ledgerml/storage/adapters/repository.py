@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
@@ -109,13 +109,3 @@ def referenced(conn: Connection, object_keys: Sequence[str]) -> set[str]:
     rows = conn.execute(select(chunks.c.object_key).where(chunks.c.object_key.in_(list(object_keys))))
     return set(rows.scalars())
 
-
-def batched(items: Iterable[str], size: int) -> Iterable[list[str]]:
-    batch: list[str] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

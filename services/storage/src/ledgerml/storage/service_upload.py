@@ -1,4 +1,4 @@
-"""Upload of a dataset version, streamed: the body is cut into fixed-size chunks as it arrives; each chunk
+"""Use case: the upload of a dataset version, streamed: the body is cut into fixed-size chunks as it arrives; each chunk
 is hashed, sealed (AES-256-GCM, its digest bound in: layout 2 of `sealing`) and put to the bucket under
 an address derived from that binding, in worker threads, at most `upload_parallelism` at a time, so
 memory stays bounded whatever the version's size. One hash and one cipher pass per byte.
@@ -24,7 +24,6 @@ from anyio import to_thread
 
 from ledgerml.shared.events.schemas import VersionStored
 from ledgerml.shared.identity import Principal
-from ledgerml.storage.adapters import repository as repo
 from ledgerml.storage.domain import Chunker, ChunkRef, Manifest, merkle_root_hex
 from ledgerml.storage.errors import EmptyBody, UnsupportedContentType, VersionTooLarge
 from ledgerml.storage.gc import discard_upload
@@ -72,8 +71,7 @@ class _Upload:
                                 nonce=nonce)
         ref = ChunkRef(index, digest, address, size, nonce.hex())
         with stages.timed("record"):
-            with self.storage.engine.begin() as conn:
-                repo.record_chunk(conn, self.upload_id, ref, now=datetime.now(UTC))
+            self.storage.records.record_chunk(self.upload_id, ref, now=datetime.now(UTC))
         with stages.timed("put"):
             self.storage.blobs.put(ref.object_key, sealed)
         return ref
@@ -85,7 +83,7 @@ class _Upload:
         return buffer
 
 
-async def store_version(storage: Storage, *, principal: Principal, dataset_id: str, version: str,
+async def store_version(*, storage: Storage, principal: Principal, dataset_id: str, version: str,
                         body: AsyncIterator[bytes], content_type: str | None,
                         content_length: str | None) -> Manifest:
     check_request(storage, content_type=content_type, content_length=content_length)
@@ -95,9 +93,8 @@ async def store_version(storage: Storage, *, principal: Principal, dataset_id: s
     now = datetime.now(UTC)
 
     def reserve() -> str:
-        with storage.engine.begin() as conn:
-            return repo.reserve_upload(conn, dataset_id=dataset_id, version=version, uploader=str(principal),
-                                       now=now, stale_before=now - storage.limits.gc_grace)
+        return storage.records.reserve_upload(dataset_id=dataset_id, version=version, uploader=str(principal),
+                                              now=now, stale_before=now - storage.limits.gc_grace)
 
     stages = Stages("upload")
     upload = _Upload(storage, upload_id=await to_thread.run_sync(reserve), key=key, dataset_id=dataset_id,
@@ -110,7 +107,7 @@ async def store_version(storage: Storage, *, principal: Principal, dataset_id: s
             await to_thread.run_sync(_commit, storage, manifest, upload.upload_id, str(principal))
     except BaseException:
         with anyio.CancelScope(shield=True):
-            await to_thread.run_sync(discard_upload, storage.engine, storage.blobs, upload.upload_id)
+            await to_thread.run_sync(discard_upload, storage.records, storage.blobs, upload.upload_id)
         raise
     stages.report(size_bytes=size, chunks=len(refs))
     return manifest
@@ -161,6 +158,4 @@ def _commit(storage: Storage, manifest: Manifest, upload_id: str, uploader: str)
     event = VersionStored(dataset_id=manifest.dataset_id, version=manifest.version,
                           merkle_root=manifest.merkle_root, size_bytes=manifest.size_bytes,
                           chunk_count=manifest.chunk_count, chunk_size=manifest.chunk_size)
-    with storage.engine.begin() as conn:
-        repo.commit_version(conn, manifest, upload_id=upload_id, uploader=uploader)
-        storage.outbox.add(conn, event, subject=manifest.dataset_id)
+    storage.records.commit_version(manifest, upload_id=upload_id, uploader=uploader, event=event)
