@@ -11,8 +11,8 @@ from ledgerml.storage.adapters import repository as repo
 from ledgerml.storage.domain import ChunkRef
 from ledgerml.storage.errors import ObjectStoreUnavailable
 from ledgerml.storage.gc import collect_garbage
-from ledgerml.storage.reading import open_content
 from ledgerml.storage.service import Storage
+from ledgerml.storage.service_reading import open_content
 
 from .conftest import CHUNK, ORG1_USER, engine_of, upload
 from .fakes import MemoryBlobs
@@ -36,7 +36,7 @@ def test_gc_removes_leftovers_of_failed_and_crashed_uploads(storage: Storage, bl
     report = collect_garbage(storage.records, blobs, grace=timedelta(0), now=datetime.now(UTC) + timedelta(seconds=1))
     assert report.uploads_discarded == 2 and report.orphans_removed == 1
     assert set(blobs.objects) == {c.object_key for c in kept.chunks}
-    content = open_content(storage, principal=ORG1_USER, dataset_id="ds-one", version="v1")
+    content = open_content(storage=storage, principal=ORG1_USER, dataset_id="ds-one", version="v1")
     assert b"".join(content.body) == data
     assert upload(storage, b"v3 after gc", version="v3").chunk_count == 1
 

@@ -16,7 +16,6 @@ from ledgerml.storage.adapters import repository as repo
 from ledgerml.storage.adapters.db import chunks, versions
 from ledgerml.storage.domain import Chunker, ChunkFailure, ChunkRef, Manifest, merkle_root_hex, verify_chunk
 from ledgerml.storage.errors import IntegrityViolated
-from ledgerml.storage.reading import open_content
 from ledgerml.storage.sealing import (
     LAYOUT_BOUND,
     LAYOUT_HASHED,
@@ -28,6 +27,7 @@ from ledgerml.storage.sealing import (
     sealed_buffer,
 )
 from ledgerml.storage.service import Storage
+from ledgerml.storage.service_reading import open_content
 
 from .conftest import CHUNK, ORG1_USER, engine_of, upload
 from .fakes import MemoryBlobs
@@ -60,7 +60,7 @@ def _store_layout_1(storage: Storage, blobs: MemoryBlobs, data: bytes) -> Manife
 
 
 def _read(storage: Storage, version: str) -> bytes:
-    return b"".join(open_content(storage, principal=ORG1_USER, dataset_id="ds-one", version=version).body)
+    return b"".join(open_content(storage=storage, principal=ORG1_USER, dataset_id="ds-one", version=version).body)
 
 
 def test_versions_of_the_old_layout_still_download_and_verify(storage: Storage, blobs: MemoryBlobs) -> None:
@@ -80,7 +80,7 @@ def test_a_manifest_digest_changed_after_upload_fails_closed(storage: Storage) -
     with engine_of(storage).begin() as conn:  # the whole manifest rewritten consistently, root included
         conn.execute(update(chunks).where(chunks.c.object_key == manifest.chunks[1].object_key).values(sha256=forged))
         conn.execute(update(versions).values(merkle_root=root))
-    content = open_content(storage, principal=ORG1_USER, dataset_id="ds-one", version="v1")
+    content = open_content(storage=storage, principal=ORG1_USER, dataset_id="ds-one", version="v1")
     with pytest.raises(IntegrityViolated, match="chunk 1 does not authenticate"):
         b"".join(content.body)
     report = service.integrity_report(storage, service.load_manifest(storage, "ds-one", "v1"))

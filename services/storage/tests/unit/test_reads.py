@@ -18,8 +18,8 @@ from ledgerml.storage.errors import (
     JobNotAuthorised,
     NotDatasetOwner,
 )
-from ledgerml.storage.reading import open_content
 from ledgerml.storage.service import Storage
+from ledgerml.storage.service_reading import open_content
 
 from .conftest import AUDITOR, CHUNK, ORG1_USER, ORG2_USER, TRAINING, engine_of, events, upload
 from .fakes import Decisions, Directory, JobsLedger, MemoryBlobs
@@ -29,7 +29,7 @@ DATA = os.urandom(CHUNK * 3 + 500)
 
 def _read(storage: Storage, principal: Principal = ORG1_USER, range_header: str | None = None,
           job_id: str | None = None) -> bytes:
-    content = open_content(storage, principal=principal, dataset_id="ds-one", version="v1",
+    content = open_content(storage=storage, principal=principal, dataset_id="ds-one", version="v1",
                            range_header=range_header, job_id=job_id)
     body = b"".join(content.body)
     assert len(body) == content.length
@@ -67,7 +67,7 @@ def test_tampered_chunk_fails_closed_and_emits_integrity_violated(storage: Stora
 def test_later_bad_chunk_stops_the_stream_before_its_bytes(storage: Storage, blobs: MemoryBlobs) -> None:
     manifest = upload(storage, DATA)
     del blobs.objects[manifest.chunks[2].object_key]
-    content = open_content(storage, principal=ORG1_USER, dataset_id="ds-one", version="v1")
+    content = open_content(storage=storage, principal=ORG1_USER, dataset_id="ds-one", version="v1")
     received = b""
     with pytest.raises(IntegrityViolated, match="missing"):
         for part in content.body:

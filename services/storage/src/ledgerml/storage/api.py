@@ -10,10 +10,10 @@ from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 
 from ledgerml.shared.web.auth import CurrentPrincipal
-from ledgerml.storage import reading, service, service_upload
+from ledgerml.storage import service, service_reading, service_upload
 from ledgerml.storage.errors import UploadInterrupted
-from ledgerml.storage.reading import ContentStream
 from ledgerml.storage.service import Storage
+from ledgerml.storage.service_reading import ContentStream
 
 router = APIRouter(tags=["storage"])
 
@@ -77,8 +77,8 @@ def _stream(content: ContentStream) -> StreamingResponse:
             response_class=StreamingResponse, responses=READ_ERRORS)
 def download(request: Request, dataset_id: DatasetId, version: Version, storage: StorageDep,
              principal: CurrentPrincipal) -> StreamingResponse:
-    return _stream(reading.open_content(storage, principal=principal, dataset_id=dataset_id, version=version,
-                                        range_header=request.headers.get("range")))
+    return _stream(service_reading.open_content(storage=storage, principal=principal, dataset_id=dataset_id,
+                                                version=version, range_header=request.headers.get("range")))
 
 
 @router.get("/internal/jobs/{job_id}" + VERSION_PATH + "/content", response_class=StreamingResponse,
@@ -86,5 +86,6 @@ def download(request: Request, dataset_id: DatasetId, version: Version, storage:
             summary="Verified plaintext for an accepted compute-to-data job (this org's training service)")
 def job_download(request: Request, job_id: JobId, dataset_id: DatasetId, version: Version, storage: StorageDep,
                  principal: CurrentPrincipal) -> StreamingResponse:
-    return _stream(reading.open_content(storage, principal=principal, dataset_id=dataset_id, version=version,
-                                        range_header=request.headers.get("range"), job_id=job_id))
+    return _stream(service_reading.open_content(storage=storage, principal=principal, dataset_id=dataset_id,
+                                                version=version, range_header=request.headers.get("range"),
+                                                job_id=job_id))

@@ -1,5 +1,5 @@
 """Use cases of the storage service that are not streams: who may do what, data keys, manifests and the
-integrity report. Uploads live in `service_upload`, verified reads in `reading`, garbage collection in `gc`.
+integrity report. Uploads live in `service_upload`, verified reads in `service_reading`, garbage collection in `gc`.
 
 Keyword-only functions over `Storage`, which carries the ports of `ports.py` (the service's records,
 blob store, key wrapper, registry directory, access decisions, ledger) built by the composition root.

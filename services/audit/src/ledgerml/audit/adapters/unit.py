@@ -98,10 +98,12 @@ class SqlAnchors:
 
 
 class SqlEvents:
-    def __init__(self, conn: Connection, outbox: Outbox) -> None:
+    def __init__(self, conn: Connection, outbox: Outbox | None) -> None:
         self._conn, self._outbox = conn, outbox
 
     def add(self, data: EventData, *, subject: str) -> None:
+        if self._outbox is None:  # the consumer's units announce nothing; the relay hook's carry the outbox
+            raise RuntimeError("this unit was bound without an outbox: it stages no events")
         self._outbox.add(self._conn, data, subject=subject)
 
 
@@ -113,7 +115,7 @@ class SqlAuditUnit:
         self.entries = SqlEntries(conn)
         self.heads = SqlTreeHeads(conn)
         self.anchors = SqlAnchors(conn)
-        self.events = SqlEvents(conn, outbox or Outbox(org="", service="audit"))
+        self.events = SqlEvents(conn, outbox)
 
 
 class SqlAuditUnits:

@@ -54,7 +54,7 @@ class ContentStream:
         return headers
 
 
-def open_content(storage: Storage, *, principal: Principal, dataset_id: str, version: str,
+def open_content(*, storage: Storage, principal: Principal, dataset_id: str, version: str,
                  range_header: str | None = None, job_id: str | None = None) -> ContentStream:
     """Authorise, check the manifest's root, verify the first chunk, record the read; then stream."""
     info = dataset_served_here(storage, dataset_id)
