@@ -130,25 +130,13 @@ class ProjectionStatus(BaseModel):
     polled_at: datetime | None
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details with LedgerML's stable `code`."""
-
-    model_config = ConfigDict(extra="allow")
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    instance: str | None = None
-    trace_id: str | None = None
-
-
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    """`responses=` for a route: its error statuses, described (the shared OpenAPI step gives each the one
+    problem+json schema)."""
     described = {400: "Body is not valid JSON",
                  401: "Not authenticated", 403: "Not allowed", 404: "Not found", 409: "Conflicting state",
                  422: "Invalid request", 503: "Dependency (ledger) unavailable"}
-    return {s: {"description": described[s], "content": content, "model": Problem} for s in statuses}
+    return {s: {"description": described[s]} for s in statuses}
 
 
 # Use-case results → response bodies.

@@ -103,22 +103,7 @@ class DatasetPage(BaseModel):
     next_cursor: str | None
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details, as every LedgerML service answers errors."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    instance: str
-    trace_id: str | None = None
-
-
 def problems(*statuses: int) -> dict[int | str, dict[str, object]]:
-    """`responses=` for a route: every error status it may answer, as problem+json."""
-    schema = Problem.model_json_schema()
-    return {s: {"description": "problem details", "content": {"application/problem+json": {"schema": schema}}}
-            for s in sorted({401, 403, 422, *statuses})}
+    """`responses=` for a route: every error status it may answer (the shared OpenAPI step gives each the
+    one problem+json schema)."""
+    return {s: {"description": "problem details"} for s in sorted({401, 403, 422, *statuses})}
